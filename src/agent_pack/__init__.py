@@ -1,0 +1,1 @@
+"""Install the journal-agent-pack subagents into Claude Code projects."""
