@@ -1,0 +1,3 @@
+from journal_mcp import main
+
+main()

@@ -1,0 +1,21 @@
+"""The journal's exceptions: one small hierarchy, turned into MCP tool errors or CLI messages at the edges."""
+
+
+class JournalError(Exception):
+    """Base class for every error the journal reports to a user."""
+
+
+class InvalidInputError(JournalError):
+    """An argument the caller can fix (the message says how)."""
+
+
+class EntryNotFoundError(JournalError):
+    """No entry has the id the caller gave."""
+
+
+class StorageError(JournalError):
+    """The journal database could not be opened, read or written."""
+
+
+class ModelUnavailableError(JournalError):
+    """The embedding model could not be found or loaded."""

@@ -1,0 +1,385 @@
+"""One journal database: entries, their sections, full-text index and embedding vectors.
+
+`JournalStore` takes a path, ``":memory:"`` or an open connection. Every write is one
+``BEGIN IMMEDIATE`` transaction, so several processes (several Claude Code sessions) can share a
+journal: WAL lets readers run beside a writer, the busy timeout makes writers queue, and
+``synchronous=FULL`` makes an acknowledged write survive a crash or power loss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from journal_mcp.errors import StorageError
+from journal_mcp.migrations import migrate
+from journal_mcp.models import Entry, JournalType, NewEntry, iso_utc, parse_iso_utc
+
+BUSY_TIMEOUT_SECONDS = 30.0
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Conditions every query applies inside SQL, before any limit."""
+
+    kinds: Sequence[JournalType] = ("project", "user")
+    sections: Sequence[str] | None = None  # section keys; None = all
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    entry_id: str
+    rank: float  # bm25: lower is better
+    section: str  # the best-matching section
+
+
+@dataclass(frozen=True)
+class VectorRow:
+    id: int
+    entry_id: str
+    kind: str
+    section: str
+    created_at: str
+    vector: bytes
+
+
+def prepare_journal_dir(directory: Path) -> None:
+    """Create a journal directory 0700 with a `.gitignore` that keeps it out of version control."""
+    try:
+        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        os.chmod(directory, DIR_MODE)
+        gitignore = directory / ".gitignore"
+        if not gitignore.exists():
+            fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("# A private journal: never commit it.\n*\n")
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot create the journal directory {directory}: {exc.strerror or exc}."
+        ) from exc
+
+
+class JournalStore:
+    """A journal database. Thread-safe: one connection, one lock."""
+
+    def __init__(self, target: str | Path | sqlite3.Connection, *, create: bool = True) -> None:
+        self._lock = threading.RLock()
+        self.path: Path | None = None
+        if isinstance(target, sqlite3.Connection):
+            conn = target
+        elif str(target) == ":memory:":
+            conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        else:
+            self.path = Path(target)
+            conn = self._open_file(self.path, create)
+        conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        # Bumped by every write made through this object; other processes' writes show in data_version.
+        self.local_generation = 0
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if self.path is not None:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+            migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
+        if self.path is not None:
+            self._fix_modes()
+
+    @staticmethod
+    def _open_file(path: Path, create: bool) -> sqlite3.Connection:
+        if not path.exists():
+            if not create:
+                raise StorageError(f"No journal database at {path}.")
+            prepare_journal_dir(path.parent)
+            try:
+                # Create the file ourselves so it is 0600 from the first byte.
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+            except OSError as exc:
+                raise StorageError(
+                    f"Cannot create the journal database {path}: {exc.strerror or exc}."
+                ) from exc
+        try:
+            return sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"Cannot open the journal database {path}: {exc}.") from exc
+
+    def _fix_modes(self) -> None:
+        assert self.path is not None
+        for suffix in ("", "-wal", "-shm"):
+            candidate = Path(f"{self.path}{suffix}")
+            with contextlib.suppress(OSError):
+                if candidate.exists() and (candidate.stat().st_mode & 0o777) != FILE_MODE:
+                    os.chmod(candidate, FILE_MODE)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: takes the write lock up front so it cannot deadlock later."""
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(f"The journal is busy or read-only: {exc}.") from exc
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"Could not write to the journal: {exc}.") from exc
+                raise
+            finally:
+                self.local_generation += 1
+        if self.path is not None:
+            self._fix_modes()
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row | tuple]:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StorageError(f"Could not read the journal: {exc}.") from exc
+
+    # -- entries ------------------------------------------------------------------------------
+
+    def add_entries(self, entries: Sequence[NewEntry]) -> None:
+        """Store entries in one transaction: all of them or none."""
+        with self.write_transaction() as conn:
+            for entry in entries:
+                conn.execute(
+                    "INSERT INTO entries (id, kind, created_at, content_hash, source) VALUES (?, ?, ?, ?, ?)",
+                    (entry.id, entry.journal, iso_utc(entry.created_at), entry.content_hash, entry.source),
+                )
+                conn.executemany(
+                    "INSERT INTO sections (entry_id, name, position, body) VALUES (?, ?, ?, ?)",
+                    [(entry.id, name, pos, body) for pos, (name, body) in enumerate(entry.sections.items())],
+                )
+
+    def has_entry_with_hash(self, content_hash: str, created_at: datetime) -> bool:
+        rows = self._read(
+            "SELECT 1 FROM entries WHERE content_hash = ? AND created_at = ? LIMIT 1",
+            (content_hash, iso_utc(created_at)),
+        )
+        return bool(rows)
+
+    def get_entries(self, ids: Sequence[str]) -> dict[str, Entry]:
+        """Entries by id (missing ids are absent from the result)."""
+        found: dict[str, Entry] = {}
+        ids = list(dict.fromkeys(ids))
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._read(
+                f"""SELECT e.id, e.kind, e.created_at, s.name, s.body FROM entries e
+                    JOIN sections s ON s.entry_id = e.id
+                    WHERE e.id IN ({marks}) ORDER BY e.id, s.position""",
+                batch,
+            )
+            for entry_id, kind, created_at, name, body in rows:
+                entry = found.get(entry_id)
+                if entry is None:
+                    entry = found[entry_id] = Entry(
+                        id=entry_id, journal=kind, created_at=parse_iso_utc(created_at), sections={}
+                    )
+                entry.sections[name] = body
+        return found
+
+    def get_entry(self, entry_id: str) -> Entry | None:
+        return self.get_entries([entry_id]).get(entry_id)
+
+    def recent_ids(self, filters: Filters, limit: int) -> list[str]:
+        where, params = _where(filters)
+        rows = self._read(
+            f"SELECT e.id FROM entries e WHERE {where} ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [r[0] for r in rows]
+
+    def recent(self, filters: Filters, limit: int) -> list[Entry]:
+        ids = self.recent_ids(filters, limit)
+        found = self.get_entries(ids)
+        return [found[i] for i in ids if i in found]
+
+    def count_entries(self, kinds: Sequence[str] = ("project", "user")) -> int:
+        marks = ",".join("?" * len(kinds))
+        return int(self._read(f"SELECT count(*) FROM entries WHERE kind IN ({marks})", list(kinds))[0][0])
+
+    def all_entry_ids(self, kinds: Sequence[str] = ("project", "user")) -> list[str]:
+        marks = ",".join("?" * len(kinds))
+        rows = self._read(f"SELECT id FROM entries WHERE kind IN ({marks}) ORDER BY created_at", list(kinds))
+        return [r[0] for r in rows]
+
+    # -- keyword search -----------------------------------------------------------------------
+
+    def keyword_search(self, match: str, filters: Filters, limit: int) -> list[KeywordHit]:
+        """BM25-ranked entries whose sections match an FTS5 expression, filters applied in SQL."""
+        where, params = _where(filters, section_alias="s")
+        sql = f"""
+            SELECT s.entry_id, min(r.rank) AS best, s.name FROM (
+                SELECT rowid, bm25(sections_fts) AS rank FROM sections_fts WHERE sections_fts MATCH ?
+            ) r
+            JOIN sections s ON s.id = r.rowid
+            JOIN entries e ON e.id = s.entry_id
+            WHERE {where}
+            GROUP BY s.entry_id
+            ORDER BY best, e.created_at DESC
+            LIMIT ?"""
+        rows = self._read(sql, [match, *params, limit])
+        return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in rows]
+
+    # -- embeddings ---------------------------------------------------------------------------
+
+    def model_id(self, name: str, dimension: int, fingerprint: str) -> int:
+        """The id of a model identity, registered on first use."""
+        rows = self._read(
+            "SELECT id FROM embedding_models WHERE name = ? AND dimension = ? AND fingerprint = ?",
+            (name, dimension, fingerprint),
+        )
+        if rows:
+            return int(rows[0][0])
+        with self.write_transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO embedding_models (name, dimension, fingerprint, created_at) "
+                "VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                (name, dimension, fingerprint),
+            )
+            row = conn.execute(
+                "SELECT id FROM embedding_models WHERE name = ? AND dimension = ? AND fingerprint = ?",
+                (name, dimension, fingerprint),
+            ).fetchone()
+        return int(row[0])
+
+    def entries_missing_embeddings(self, model_id: int, limit: int) -> list[Entry]:
+        rows = self._read(
+            """SELECT e.id FROM entries e
+               WHERE NOT EXISTS (SELECT 1 FROM embedded_entries m WHERE m.entry_id = e.id AND m.model_id = ?)
+               ORDER BY e.created_at DESC LIMIT ?""",
+            (model_id, limit),
+        )
+        ids = [r[0] for r in rows]
+        found = self.get_entries(ids)
+        return [found[i] for i in ids if i in found]
+
+    def count_missing_embeddings(self, model_id: int) -> int:
+        rows = self._read(
+            """SELECT count(*) FROM entries e WHERE NOT EXISTS
+               (SELECT 1 FROM embedded_entries m WHERE m.entry_id = e.id AND m.model_id = ?)""",
+            (model_id,),
+        )
+        return int(rows[0][0])
+
+    def save_embeddings(
+        self, model_id: int, vectors: dict[str, list[tuple[str, int, int, int, bytes]]]
+    ) -> int:
+        """Store chunk vectors for entries and mark them embedded, in one transaction.
+
+        `vectors` maps entry id -> [(section, chunk, start_char, end_char, float32 bytes)]. An entry
+        already embedded by this model (another process got there first) is left as it is.
+        Returns the number of entries written.
+        """
+        written = 0
+        with self.write_transaction() as conn:
+            for entry_id, chunks in vectors.items():
+                done = conn.execute(
+                    "SELECT 1 FROM embedded_entries WHERE entry_id = ? AND model_id = ?", (entry_id, model_id)
+                ).fetchone()
+                exists = conn.execute("SELECT 1 FROM entries WHERE id = ?", (entry_id,)).fetchone()
+                if done or not exists:
+                    continue
+                conn.executemany(
+                    "INSERT INTO chunk_vectors (entry_id, model_id, section, chunk, start_char, end_char, vector)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(entry_id, model_id, *chunk) for chunk in chunks],
+                )
+                conn.execute(
+                    "INSERT INTO embedded_entries (entry_id, model_id) VALUES (?, ?)", (entry_id, model_id)
+                )
+                written += 1
+        return written
+
+    def delete_embeddings(self, model_id: int | None = None) -> None:
+        """Forget vectors (of one model, or all) so they are rebuilt."""
+        with self.write_transaction() as conn:
+            if model_id is None:
+                conn.execute("DELETE FROM chunk_vectors")
+                conn.execute("DELETE FROM embedded_entries")
+            else:
+                conn.execute("DELETE FROM chunk_vectors WHERE model_id = ?", (model_id,))
+                conn.execute("DELETE FROM embedded_entries WHERE model_id = ?", (model_id,))
+
+    def vector_rows(self, model_id: int, after_id: int = 0) -> list[VectorRow]:
+        rows = self._read(
+            """SELECT v.id, v.entry_id, e.kind, v.section, e.created_at, v.vector
+               FROM chunk_vectors v JOIN entries e ON e.id = v.entry_id
+               WHERE v.model_id = ? AND v.id > ? ORDER BY v.id""",
+            (model_id, after_id),
+        )
+        return [VectorRow(*r) for r in rows]
+
+    def vector_stats(self, model_id: int) -> tuple[int, int]:
+        """(number of vectors, largest vector id) for a model: cheap change detection."""
+        row = self._read(
+            "SELECT count(*), coalesce(max(id), 0) FROM chunk_vectors WHERE model_id = ?", (model_id,)
+        )
+        return int(row[0][0]), int(row[0][1])
+
+    def chunk_span(self, vector_id: int) -> tuple[str, int, int] | None:
+        rows = self._read(
+            "SELECT section, start_char, end_char FROM chunk_vectors WHERE id = ?", (vector_id,)
+        )
+        return (rows[0][0], int(rows[0][1]), int(rows[0][2])) if rows else None
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits to this database."""
+        return int(self._read("PRAGMA data_version")[0][0])
+
+    def integrity_check(self) -> str:
+        return str(self._read("PRAGMA integrity_check")[0][0])
+
+
+def _where(filters: Filters, *, section_alias: str | None = None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    kinds = list(filters.kinds)
+    clauses.append(f"e.kind IN ({','.join('?' * len(kinds))})")
+    params.extend(kinds)
+    if filters.since is not None:
+        clauses.append("e.created_at >= ?")
+        params.append(iso_utc(filters.since))
+    if filters.until is not None:
+        clauses.append("e.created_at <= ?")
+        params.append(iso_utc(filters.until))
+    if filters.sections:
+        marks = ",".join("?" * len(filters.sections))
+        if section_alias:
+            clauses.append(f"{section_alias}.name IN ({marks})")
+        else:
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM sections fs WHERE fs.entry_id = e.id AND fs.name IN ({marks}))"
+            )
+        params.extend(filters.sections)
+    return " AND ".join(clauses), params
