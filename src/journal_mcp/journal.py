@@ -176,8 +176,7 @@ class Journal:
         return WriteResult(
             timestamp=moment.astimezone().isoformat(timespec="seconds"),
             entries=[
-                WrittenEntry(path=e.id, type=e.journal, sections=[section_title(k) for k in e.sections])
-                for e in new
+                WrittenEntry(path=e.id, type=e.journal, sections=[section_title(k) for k in e.sections]) for e in new
             ],
             redactions=redactions,
         )
@@ -221,13 +220,9 @@ class Journal:
         min_score: float | None = None,
     ) -> SearchResult:
         if not isinstance(query, str) or not query.strip():
-            raise InvalidInputError(
-                "query must be a non-empty search text, e.g. 'times I was stuck on GPU memory'."
-            )
+            raise InvalidInputError("query must be a non-empty search text, e.g. 'times I was stuck on GPU memory'.")
         if min_score is not None and not -1.0 <= min_score <= 1.0:
-            raise InvalidInputError(
-                f"min_score must be between -1 and 1 (a cosine similarity); got {min_score}."
-            )
+            raise InvalidInputError(f"min_score must be between -1 and 1 (a cosine similarity); got {min_score}.")
         check_limit(limit)
         filters = self.filters(type, sections, since, until)
         query = clean_text(query)
@@ -235,9 +230,7 @@ class Journal:
             return self.semantic.search(self, query, filters, limit, min_score)
         return self.keyword_search(query, filters, limit)
 
-    def keyword_search(
-        self, query: str, filters: Filters, limit: int, *, notice: str | None = None
-    ) -> SearchResult:
+    def keyword_search(self, query: str, filters: Filters, limit: int, *, notice: str | None = None) -> SearchResult:
         match = match_expression(query)
         scored: list[tuple[float, Entry, str]] = []
         if match is not None:
@@ -287,9 +280,7 @@ class Journal:
     def _newest(self, filters: Filters, limit: int) -> list[Entry]:
         entries: list[Entry] = []
         for store, kinds in self.targets(filters.kinds):
-            entries.extend(
-                store.recent(Filters(kinds, filters.sections, filters.since, filters.until), limit)
-            )
+            entries.extend(store.recent(Filters(kinds, filters.sections, filters.since, filters.until), limit))
         entries.sort(key=lambda e: (e.created_at, e.id), reverse=True)
         return entries[:limit]
 
@@ -309,9 +300,7 @@ class Journal:
         store = self.store(kind)
         entry = store.get_entry(path) if store is not None else None
         if entry is None or entry.journal != kind:
-            raise EntryNotFoundError(
-                f"No journal entry has the id {path!r} (it may belong to another project)."
-            )
+            raise EntryNotFoundError(f"No journal entry has the id {path!r} (it may belong to another project).")
         return entry_view(entry)
 
 

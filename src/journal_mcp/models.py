@@ -42,12 +42,8 @@ class Hit(BaseModel):
     score: float | None = Field(
         default=None, description="Cosine similarity of the best-matching passage (semantic hits), else null."
     )
-    keyword_rank: float | None = Field(
-        default=None, description="BM25 rank of the keyword match (lower is better)."
-    )
-    matched: list[str] = Field(
-        default_factory=list, description="Signals that found this entry: semantic, keyword."
-    )
+    keyword_rank: float | None = Field(default=None, description="BM25 rank of the keyword match (lower is better).")
+    matched: list[str] = Field(default_factory=list, description="Signals that found this entry: semantic, keyword.")
     timestamp: str = Field(description="When the entry was written, local time, ISO 8601.")
     type: JournalType
     sections: list[str] = Field(description="Display names of the entry's sections.")
@@ -74,9 +70,7 @@ class WrittenEntry(BaseModel):
 class WriteResult(BaseModel):
     timestamp: str
     entries: list[WrittenEntry]
-    redactions: int = Field(
-        default=0, description="How many secrets were replaced by a marker before storage."
-    )
+    redactions: int = Field(default=0, description="How many secrets were replaced by a marker before storage.")
 
 
 class EntryView(BaseModel):

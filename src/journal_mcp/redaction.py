@@ -21,9 +21,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z2-7]{16}\b")),
     (
         "aws-secret-key",
-        re.compile(
-            r"(?i)aws_secret_access_key\s*[=:]\s*[\"']?(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
-        ),
+        re.compile(r"(?i)aws_secret_access_key\s*[=:]\s*[\"']?(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"),
     ),
     ("github-token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{60,255})\b")),
     ("gitlab-token", re.compile(r"\bgl(?:pat|dt|rt|ptt|cbt|oas)-[A-Za-z0-9_\-]{20,}")),
@@ -39,9 +37,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("url-password", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]+:(?P<secret>[^\s@/]+)@")),
     (
         "url-password",
-        re.compile(
-            r"(?i)[?&](?:password|passwd|pwd|secret|token|api_key|apikey|access_token)=(?P<secret>[^&\s#]+)"
-        ),
+        re.compile(r"(?i)[?&](?:password|passwd|pwd|secret|token|api_key|apikey|access_token)=(?P<secret>[^&\s#]+)"),
     ),
 ]
 
@@ -63,9 +59,7 @@ def redact_secrets(text: str) -> tuple[str, int]:
             if "secret" not in match.re.groupindex:
                 return marker(kind)
             whole, start = match.group(0), match.start()
-            return (
-                whole[: match.start("secret") - start] + marker(kind) + whole[match.end("secret") - start :]
-            )
+            return whole[: match.start("secret") - start] + marker(kind) + whole[match.end("secret") - start :]
 
         text, count = pattern.subn(replace, text)
         total += count

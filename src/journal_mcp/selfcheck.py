@@ -31,9 +31,7 @@ async def run_self_check(report: Callable[[str], None] = print, *, timeout: floa
             with anyio.fail_after(timeout):
                 async with Client(params, read_timeout_seconds=timeout) as client:
                     tools = {t.name for t in (await client.list_tools()).tools}
-                    report(
-                        f"ok   server answered in {time.perf_counter() - started:.2f}s with {len(tools)} tools"
-                    )
+                    report(f"ok   server answered in {time.perf_counter() - started:.2f}s with {len(tools)} tools")
                     wrote = await client.call_tool(
                         "process_thoughts", {"project_notes": PROBE, "technical_insights": PROBE}
                     )

@@ -40,9 +40,7 @@ A private journal that persists across sessions: your memory of what you learned
 Entries are private to this machine; secrets (API keys, tokens, passwords) are redacted before
 storage."""
 
-READ_ONLY = ToolAnnotations(
-    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 APPEND_ONLY = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
 )
@@ -78,9 +76,7 @@ SectionText = Annotated[str | None, Field(default=None)]
 Limit = Annotated[int, Field(ge=1, le=100, description="Maximum number of entries to return (1-100).")]
 JournalChoice = Annotated[
     Literal["both", "project", "user"],
-    Field(
-        description="Which journal: 'project' (this project's notes), 'user' (your global notes) or 'both'."
-    ),
+    Field(description="Which journal: 'project' (this project's notes), 'user' (your global notes) or 'both'."),
 ]
 
 
@@ -115,9 +111,7 @@ def build_server(settings: Settings | None = None, *, journal: Journal | None = 
         ] = None,
         observations: Annotated[
             str | None,
-            Field(
-                description="Things you noticed while working: facts, surprises, patterns, open questions."
-            ),
+            Field(description="Things you noticed while working: facts, surprises, patterns, open questions."),
         ] = None,
         feelings: Annotated[
             str | None,
@@ -234,9 +228,7 @@ def build_server(settings: Settings | None = None, *, journal: Journal | None = 
         ctx: Context,
         limit: Limit = 10,
         type: JournalChoice = "both",
-        days: Annotated[
-            float, Field(gt=0, le=36500, description="How many days back to look (default 30).")
-        ] = 30,
+        days: Annotated[float, Field(gt=0, le=36500, description="How many days back to look (default 30).")] = 30,
     ) -> Annotated[CallToolResult, EntryListing]:
         """List recent journal entries, newest first, with an excerpt of each (use read_journal_entry for
         the full text, or read_recent_entries to get the newest entries whole)."""
@@ -246,9 +238,7 @@ def build_server(settings: Settings | None = None, *, journal: Journal | None = 
     @server.tool(annotations=READ_ONLY, title="Read the newest journal entries in full")
     async def read_recent_entries(
         ctx: Context,
-        limit: Annotated[
-            int, Field(ge=1, le=100, description="How many of the newest entries (default 5).")
-        ] = 5,
+        limit: Annotated[int, Field(ge=1, le=100, description="How many of the newest entries (default 5).")] = 5,
         type: JournalChoice = "both",
     ) -> Annotated[CallToolResult, EntryViews]:
         """Read the full text of the newest journal entries, newest first: a quick way to catch up on

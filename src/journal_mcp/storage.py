@@ -66,9 +66,7 @@ def prepare_journal_dir(directory: Path) -> None:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write("# A private journal: never commit it.\n*\n")
     except OSError as exc:
-        raise StorageError(
-            f"Cannot create the journal directory {directory}: {exc.strerror or exc}."
-        ) from exc
+        raise StorageError(f"Cannot create the journal directory {directory}: {exc.strerror or exc}.") from exc
 
 
 class JournalStore:
@@ -111,13 +109,9 @@ class JournalStore:
                 # Create the file ourselves so it is 0600 from the first byte.
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
             except OSError as exc:
-                raise StorageError(
-                    f"Cannot create the journal database {path}: {exc.strerror or exc}."
-                ) from exc
+                raise StorageError(f"Cannot create the journal database {path}: {exc.strerror or exc}.") from exc
         try:
-            return sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None
-            )
+            return sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
             raise StorageError(f"Cannot open the journal database {path}: {exc}.") from exc
 
@@ -292,9 +286,7 @@ class JournalStore:
         )
         return int(rows[0][0])
 
-    def save_embeddings(
-        self, model_id: int, vectors: dict[str, list[tuple[str, int, int, int, bytes]]]
-    ) -> int:
+    def save_embeddings(self, model_id: int, vectors: dict[str, list[tuple[str, int, int, int, bytes]]]) -> int:
         """Store chunk vectors for entries and mark them embedded, in one transaction.
 
         `vectors` maps entry id -> [(section, chunk, start_char, end_char, float32 bytes)]. An entry
@@ -315,9 +307,7 @@ class JournalStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(entry_id, model_id, *chunk) for chunk in chunks],
                 )
-                conn.execute(
-                    "INSERT INTO embedded_entries (entry_id, model_id) VALUES (?, ?)", (entry_id, model_id)
-                )
+                conn.execute("INSERT INTO embedded_entries (entry_id, model_id) VALUES (?, ?)", (entry_id, model_id))
                 written += 1
         return written
 
@@ -342,15 +332,11 @@ class JournalStore:
 
     def vector_stats(self, model_id: int) -> tuple[int, int]:
         """(number of vectors, largest vector id) for a model: cheap change detection."""
-        row = self._read(
-            "SELECT count(*), coalesce(max(id), 0) FROM chunk_vectors WHERE model_id = ?", (model_id,)
-        )
+        row = self._read("SELECT count(*), coalesce(max(id), 0) FROM chunk_vectors WHERE model_id = ?", (model_id,))
         return int(row[0][0]), int(row[0][1])
 
     def chunk_span(self, vector_id: int) -> tuple[str, int, int] | None:
-        rows = self._read(
-            "SELECT section, start_char, end_char FROM chunk_vectors WHERE id = ?", (vector_id,)
-        )
+        rows = self._read("SELECT section, start_char, end_char FROM chunk_vectors WHERE id = ?", (vector_id,))
         return (rows[0][0], int(rows[0][1]), int(rows[0][2])) if rows else None
 
     def data_version(self) -> int:
@@ -378,8 +364,6 @@ def _where(filters: Filters, *, section_alias: str | None = None) -> tuple[str, 
         if section_alias:
             clauses.append(f"{section_alias}.name IN ({marks})")
         else:
-            clauses.append(
-                f"EXISTS (SELECT 1 FROM sections fs WHERE fs.entry_id = e.id AND fs.name IN ({marks}))"
-            )
+            clauses.append(f"EXISTS (SELECT 1 FROM sections fs WHERE fs.entry_id = e.id AND fs.name IN ({marks}))")
         params.extend(filters.sections)
     return " AND ".join(clauses), params

@@ -10,9 +10,7 @@ from journal_mcp.errors import InvalidInputError
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w|y)\s*(?:ago)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
 
-HELP = (
-    "Use an ISO date or time (2026-11-01, 2026-11-01T14:30) or a span back from now (30m, 12h, 7d, 2w, 1y)."
-)
+HELP = "Use an ISO date or time (2026-11-01, 2026-11-01T14:30) or a span back from now (30m, 12h, 7d, 2w, 1y)."
 
 
 def parse_time_bound(text: str, *, now: datetime | None = None, end_of_day: bool = False) -> datetime:
