@@ -233,9 +233,11 @@ class JournalStore:
         """BM25-ranked entries whose sections match an FTS5 expression, filters applied in SQL."""
         where, params = _where(filters, section_alias="s")
         sql = f"""
-            SELECT s.entry_id, min(r.rank) AS best, s.name FROM (
+            WITH r AS MATERIALIZED (
+                -- Materialized so the planner cannot flatten bm25() into a context it rejects.
                 SELECT rowid, bm25(sections_fts) AS rank FROM sections_fts WHERE sections_fts MATCH ?
-            ) r
+            )
+            SELECT s.entry_id, min(r.rank) AS best, s.name FROM r
             JOIN sections s ON s.id = r.rowid
             JOIN entries e ON e.id = s.entry_id
             WHERE {where}

@@ -1,0 +1,133 @@
+"""The database layer: migrations, file modes, durability settings, sharing one journal."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from journal_mcp.config import Settings
+from journal_mcp.errors import StorageError
+from journal_mcp.journal import Journal
+from journal_mcp.migrations import MIGRATIONS, SCHEMA_VERSION
+from journal_mcp.storage import Filters, JournalStore
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_in_memory_store_migrates_to_current_schema() -> None:
+    store = JournalStore(":memory:")
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    names = [r[0] for r in store.conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
+    assert names == [name for name, _ in MIGRATIONS]
+
+
+def test_store_accepts_an_open_connection() -> None:
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    store = JournalStore(conn)
+    assert store.count_entries() == 0
+
+
+def test_file_store_is_wal_full_sync_with_busy_timeout(tmp_path: Path) -> None:
+    store = JournalStore(tmp_path / "j" / "journal.db")
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_modes_and_gitignore_after_every_kind_of_write(settings: Settings) -> None:
+    journal = Journal(settings)
+    journal.write({"project_notes": "a", "observations": "b"})
+    for directory in (settings.project_journal_dir, settings.user_journal_dir):
+        assert mode(directory) == 0o700
+        assert (directory / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+        for child in directory.iterdir():
+            assert mode(child) == 0o600, child
+    store = journal.store("user")
+    assert store is not None
+    store.save_embeddings(store.model_id("m", 2, "f"), {})
+    journal.close()
+    for directory in (settings.project_journal_dir, settings.user_journal_dir):
+        for child in directory.iterdir():
+            assert mode(child) == 0o600, child
+
+
+def test_reading_never_creates_a_journal(settings: Settings) -> None:
+    journal = Journal(settings)
+    assert journal.search("anything").hits == []
+    assert journal.recent().hits == []
+    assert not settings.project_journal_dir.exists()
+    assert not settings.user_journal_dir.exists()
+
+
+def test_uncreatable_journal_directory_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the journal directory should go", encoding="utf-8")
+    with pytest.raises(StorageError, match="Cannot create the journal directory"):
+        JournalStore(blocker / "journal" / "journal.db")
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    JournalStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StorageError, match="newer journal-mcp"):
+        JournalStore(path)
+
+
+def test_same_place_journals_are_one_database_listed_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    # Started in $HOME (or /): the project journal *is* the user journal.
+    for cwd in (home, Path("/")):
+        settings = Settings.from_env({"HOME": str(home)}, cwd=cwd)
+        assert settings.shared_journal
+        journal = Journal(settings)
+        journal.write({"project_notes": "p note", "observations": "u note"}, created_at=datetime.now(UTC))
+        listed = journal.recent(limit=50).hits
+        assert len(listed) == len({h.path for h in listed})
+        assert len(journal.search("note").hits) == len({h.path for h in journal.search("note").hits})
+        journal.close()
+    final = Journal(Settings.from_env({"HOME": str(home)}, cwd=home))
+    assert len(final.recent(limit=50).hits) == 4
+    assert len(final.search("note", type="project").hits) == 2
+    final.close()
+
+
+def test_explicit_same_directory_for_both_journals(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    settings = Settings.from_env({"HOME": str(tmp_path), "JOURNAL_MCP_PROJECT_JOURNAL": str(shared),
+                                  "JOURNAL_MCP_USER_JOURNAL": str(shared)}, cwd=tmp_path / "proj")
+    journal = Journal(settings)
+    journal.write({"project_notes": "alpha", "technical_insights": "alpha"})
+    assert len(journal.search("alpha").hits) == 2
+    assert journal.store("project") is journal.store("user")
+    journal.close()
+
+
+def test_keyword_search_filters_inside_sql(tmp_path: Path) -> None:
+    from journal_mcp.models import NewEntry
+
+    store = JournalStore(tmp_path / "j.db")
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    store.add_entries([
+        NewEntry(id=f"user/20260101-000000-{i:06d}-abcdef", journal="user", created_at=base.replace(day=1 + i % 28),
+                 sections={"observations" if i % 2 else "feelings": f"token {i}"}, content_hash=str(i))
+        for i in range(40)
+    ])
+    hits = store.keyword_search('"token"', Filters(kinds=("user",), sections=["feelings"]), 100)
+    assert len(hits) == 20 and all(h.section == "feelings" for h in hits)
+    since = base.replace(day=20)
+    assert all(
+        e.created_at >= since
+        for e in store.get_entries([h.entry_id for h in store.keyword_search('"token"', Filters(since=since), 100)])
+        .values()
+    )
+    assert store.keyword_search('"token"', Filters(kinds=("project",)), 100) == []
