@@ -236,9 +236,9 @@ class Journal:
         if match is not None:
             for store, kinds in self.targets(filters.kinds):
                 scoped = Filters(kinds, filters.sections, filters.since, filters.until)
-                hits = store.keyword_search(match, scoped, limit)
-                found = store.get_entries([h.entry_id for h in hits])
-                scored.extend((h.rank, found[h.entry_id], h.section) for h in hits if h.entry_id in found)
+                matches = store.keyword_search(match, scoped, limit)
+                found = store.get_entries([m.entry_id for m in matches])
+                scored.extend((m.rank, found[m.entry_id], m.section) for m in matches if m.entry_id in found)
         scored.sort(key=lambda item: (item[0], -item[1].created_at.timestamp()))
         hits = [
             self.hit(entry, query=query, section=section, keyword_rank=rank, matched=["keyword"])

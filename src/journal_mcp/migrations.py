@@ -38,7 +38,7 @@ def _001_entries(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX sections_entry ON sections (entry_id)")
     # External-content FTS5 over section text, kept in step by triggers (sqlite-utils writes them).
-    db["sections"].enable_fts(
+    db.table("sections").enable_fts(
         ["body"], fts_version="FTS5", create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
     )
 

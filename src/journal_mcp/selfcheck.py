@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
 from mcp import Client, StdioServerParameters
@@ -59,7 +60,7 @@ async def run_self_check(report: Callable[[str], None] = print, *, timeout: floa
     return True
 
 
-def _text(result) -> str:  # type: ignore[no-untyped-def]
+def _text(result: Any) -> str:
     return "".join(getattr(block, "text", "") for block in result.content)
 
 

@@ -53,7 +53,7 @@ class AppState:
     journal: Journal
 
 
-def _journal(ctx: Context) -> Journal:
+def _journal(ctx: Context[Any, Any]) -> Journal:
     state: AppState = ctx.request_context.lifespan_context
     return state.journal
 

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.subprocess
 
 
 def server_params(env: dict[str, str], *args: str) -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=["-m", "journal_mcp", *args], env=env,
-                                 cwd=env["CLAUDE_PROJECT_DIR"])
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "journal_mcp", *args], env=env, cwd=env["CLAUDE_PROJECT_DIR"]
+    )
 
 
 @pytest.mark.anyio
@@ -31,8 +32,11 @@ async def test_stdio_subprocess_full_round_trip(journal_env: dict[str, str]) -> 
         tools = {t.name for t in (await client.list_tools()).tools}
         handshake = time.perf_counter() - started
         assert len(tools) == 5
-        wrote = ok(await client.call_tool("process_thoughts", {"project_notes": "stdio works",
-                                                                "observations": "so does the user journal"}))
+        wrote = ok(
+            await client.call_tool(
+                "process_thoughts", {"project_notes": "stdio works", "observations": "so does the user journal"}
+            )
+        )
         paths = [e["path"] for e in wrote["entries"]]
         listed = ok(await client.call_tool("list_recent_entries", {}))
         assert {h["path"] for h in listed["hits"]} == set(paths)
@@ -51,11 +55,18 @@ def test_stdout_carries_only_protocol(journal_env: dict[str, str]) -> None:
         '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",'
         '"capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n'
     )
-    proc = subprocess.run([sys.executable, "-m", "journal_mcp"], input=request, capture_output=True, text=True,
-                          env={**journal_env, "JOURNAL_MCP_LOG_LEVEL": "DEBUG"}, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "journal_mcp"],
+        input=request,
+        capture_output=True,
+        text=True,
+        env={**journal_env, "JOURNAL_MCP_LOG_LEVEL": "DEBUG"},
+        timeout=60,
+    )
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    assert lines and all(line.startswith('{"jsonrpc"') or line.startswith('{"id"') or line.startswith("{")
-                         for line in lines), proc.stdout
+    assert lines and all(
+        line.startswith('{"jsonrpc"') or line.startswith('{"id"') or line.startswith("{") for line in lines
+    ), proc.stdout
     assert '"private-journal"' in lines[0]
 
 
@@ -74,8 +85,12 @@ WRITER = textwrap.dedent("""
 def test_two_processes_writing_one_journal_lose_nothing(journal_env: dict[str, str], tmp_path: Path) -> None:
     count = 150
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, journal_env["HOME"], journal_env["CLAUDE_PROJECT_DIR"],
-                          name, str(count)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, journal_env["HOME"], journal_env["CLAUDE_PROJECT_DIR"], name, str(count)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for name in ("a", "b")
     ]
     for proc in procs:

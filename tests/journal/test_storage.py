@@ -103,8 +103,10 @@ def test_same_place_journals_are_one_database_listed_once(tmp_path: Path) -> Non
 
 def test_explicit_same_directory_for_both_journals(tmp_path: Path) -> None:
     shared = tmp_path / "shared"
-    settings = Settings.from_env({"HOME": str(tmp_path), "JOURNAL_MCP_PROJECT_JOURNAL": str(shared),
-                                  "JOURNAL_MCP_USER_JOURNAL": str(shared)}, cwd=tmp_path / "proj")
+    settings = Settings.from_env(
+        {"HOME": str(tmp_path), "JOURNAL_MCP_PROJECT_JOURNAL": str(shared), "JOURNAL_MCP_USER_JOURNAL": str(shared)},
+        cwd=tmp_path / "proj",
+    )
     journal = Journal(settings)
     journal.write({"project_notes": "alpha", "technical_insights": "alpha"})
     assert len(journal.search("alpha").hits) == 2
@@ -117,17 +119,25 @@ def test_keyword_search_filters_inside_sql(tmp_path: Path) -> None:
 
     store = JournalStore(tmp_path / "j.db")
     base = datetime(2026, 1, 1, tzinfo=UTC)
-    store.add_entries([
-        NewEntry(id=f"user/20260101-000000-{i:06d}-abcdef", journal="user", created_at=base.replace(day=1 + i % 28),
-                 sections={"observations" if i % 2 else "feelings": f"token {i}"}, content_hash=str(i))
-        for i in range(40)
-    ])
+    store.add_entries(
+        [
+            NewEntry(
+                id=f"user/20260101-000000-{i:06d}-abcdef",
+                journal="user",
+                created_at=base.replace(day=1 + i % 28),
+                sections={"observations" if i % 2 else "feelings": f"token {i}"},
+                content_hash=str(i),
+            )
+            for i in range(40)
+        ]
+    )
     hits = store.keyword_search('"token"', Filters(kinds=("user",), sections=["feelings"]), 100)
     assert len(hits) == 20 and all(h.section == "feelings" for h in hits)
     since = base.replace(day=20)
     assert all(
         e.created_at >= since
-        for e in store.get_entries([h.entry_id for h in store.keyword_search('"token"', Filters(since=since), 100)])
-        .values()
+        for e in store.get_entries(
+            [h.entry_id for h in store.keyword_search('"token"', Filters(since=since), 100)]
+        ).values()
     )
     assert store.keyword_search('"token"', Filters(kinds=("project",)), 100) == []

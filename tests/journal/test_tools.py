@@ -18,8 +18,15 @@ async def test_tool_list_schemas_and_annotations(client) -> None:
     listed = {t.name: t for t in (await client.list_tools()).tools}
     assert set(listed) == TOOLS
     props = listed["process_thoughts"].input_schema["properties"]
-    for name in ("reflections", "observations", "feelings", "project_notes", "user_context",
-                 "technical_insights", "world_knowledge"):
+    for name in (
+        "reflections",
+        "observations",
+        "feelings",
+        "project_notes",
+        "user_context",
+        "technical_insights",
+        "world_knowledge",
+    ):
         assert name in props, name
         assert props[name].get("description")
     search = listed["search_journal"].input_schema
@@ -40,12 +47,17 @@ async def test_server_has_instructions(client) -> None:
 
 
 async def test_process_thoughts_splits_project_and_user(client, settings) -> None:
-    data = ok(await client.call_tool("process_thoughts", {
-        "project_notes": "The serving config lives in deploy/values.yaml",
-        "feelings": "Relieved the rollout worked",
-        "reflections": "I should profile before optimising",
-        "technical_insights": "Continuous batching doubles throughput",
-    }))
+    data = ok(
+        await client.call_tool(
+            "process_thoughts",
+            {
+                "project_notes": "The serving config lives in deploy/values.yaml",
+                "feelings": "Relieved the rollout worked",
+                "reflections": "I should profile before optimising",
+                "technical_insights": "Continuous batching doubles throughput",
+            },
+        )
+    )
     kinds = {e["type"]: e for e in data["entries"]}
     assert set(kinds) == {"project", "user"}
     assert kinds["project"]["sections"] == ["Project Notes"]
@@ -67,8 +79,9 @@ async def test_only_user_sections_create_no_project_journal(client, settings) ->
 
 
 async def test_v1_agent_arguments_work_unchanged(client) -> None:
-    result = await client.call_tool("process_thoughts", {"feelings": "frustrated with TypeScript",
-                                                          "user_context": "Jesse likes small PRs"})
+    result = await client.call_tool(
+        "process_thoughts", {"feelings": "frustrated with TypeScript", "user_context": "Jesse likes small PRs"}
+    )
     assert "Thoughts recorded successfully." in text_of(result)
     found = ok(await client.call_tool("search_journal", {"query": "TypeScript", "sections": ["feelings"]}))
     assert len(found["hits"]) == 1
@@ -86,8 +99,26 @@ async def test_search_natural_language_and_ranking(client) -> None:
     assert "Found 1 relevant entries" in text and "Path: user/" in text and "Excerpt:" in text
 
 
-@pytest.mark.parametrize("query", ['"unbalanced', "gpu*", "(memory", "NEAR", "a AND", "OR OR", "x:y", "-minus",
-                                   "NOT", "^start", "{col}", "'; DROP TABLE entries; --", "\u0000", "💥", "   ."])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced',
+        "gpu*",
+        "(memory",
+        "NEAR",
+        "a AND",
+        "OR OR",
+        "x:y",
+        "-minus",
+        "NOT",
+        "^start",
+        "{col}",
+        "'; DROP TABLE entries; --",
+        "\u0000",
+        "💥",
+        "   .",
+    ],
+)
 async def test_fts_syntax_in_queries_never_errors(client, query: str) -> None:
     await client.call_tool("process_thoughts", {"observations": "gpu memory AND near misses (parenthesised)"})
     result = await client.call_tool("search_journal", {"query": query})
@@ -135,10 +166,14 @@ async def test_list_recent_entries_newest_first_within_days(journal: Journal, cl
     data = ok(await client.call_tool("list_recent_entries", {}))
     assert [h["excerpt"] for h in data["hits"]] == ["newest", "older"]
     assert [h["excerpt"] for h in ok(await client.call_tool("list_recent_entries", {"days": 365}))["hits"]] == [
-        "newest", "older", "ancient"]
+        "newest",
+        "older",
+        "ancient",
+    ]
     assert len(ok(await client.call_tool("list_recent_entries", {"limit": 1}))["hits"]) == 1
     assert [h["type"] for h in ok(await client.call_tool("list_recent_entries", {"type": "project"}))["hits"]] == [
-        "project"]
+        "project"
+    ]
     assert "Recent entries (last 30 days)" in text_of(await client.call_tool("list_recent_entries", {}))
 
 
@@ -147,16 +182,26 @@ async def test_read_recent_entries_full_text(client) -> None:
     await client.call_tool("process_thoughts", {"world_knowledge": long_text})
     await client.call_tool("process_thoughts", {"observations": "second"})
     data = ok(await client.call_tool("read_recent_entries", {"limit": 5}))
-    assert [e["sections"] for e in data["entries"]][0] == {"Observations": "second"}
+    assert data["entries"][0]["sections"] == {"Observations": "second"}
     assert data["entries"][1]["sections"]["World Knowledge"] == long_text.strip()
     assert "## World Knowledge" in text_of(await client.call_tool("read_recent_entries", {}))
 
 
-@pytest.mark.parametrize("path", [
-    "../../etc/passwd", "/etc/passwd", "~/.ssh/id_rsa", "user/../../x", "project/20261122-101503-123456-a1b2c3",
-    "user/20261122-101503-123456-a1b2c3", "", "user/20261122-101503-123456-a1b2c3\n", "C:\\Windows",
-    "file:///etc/passwd",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "~/.ssh/id_rsa",
+        "user/../../x",
+        "project/20261122-101503-123456-a1b2c3",
+        "user/20261122-101503-123456-a1b2c3",
+        "",
+        "user/20261122-101503-123456-a1b2c3\n",
+        "C:\\Windows",
+        "file:///etc/passwd",
+    ],
+)
 async def test_read_journal_entry_rejects_anything_but_a_known_id(client, path: str) -> None:
     await client.call_tool("process_thoughts", {"project_notes": "x", "observations": "y"})
     assert "No journal entry has the id" in error_text(await client.call_tool("read_journal_entry", {"path": path}))
@@ -169,28 +214,31 @@ async def test_ids_of_the_other_journal_kind_are_not_found(client) -> None:
     assert "No journal entry" in error_text(await client.call_tool("read_journal_entry", {"path": swapped}))
 
 
-@pytest.mark.parametrize(("tool", "args", "expect"), [
-    ("process_thoughts", {}, "at least one non-empty section"),
-    ("process_thoughts", {"feelings": "   \n\t"}, "at least one non-empty section"),
-    ("process_thoughts", {"feelings": ""}, "at least one non-empty section"),
-    ("process_thoughts", {"feelings": 42}, "feelings"),
-    ("process_thoughts", {"feelings": "x" * 100_001}, "limit is 100,000"),
-    ("search_journal", {"query": "x", "sections": ["mood"]}, "Valid sections: reflections"),
-    ("search_journal", {"query": "x", "limit": 0}, "limit"),
-    ("search_journal", {"query": "x", "limit": 101}, "limit"),
-    ("search_journal", {"query": "x", "type": "team"}, "type"),
-    ("search_journal", {"query": "x", "since": "last tuesday-ish"}, "Cannot read 'last tuesday-ish' as a date"),
-    ("search_journal", {"query": "x", "until": "2026-13-45"}, "Cannot read"),
-    ("search_journal", {"query": "x", "since": "2026-02-01", "until": "2026-01-01"}, "swap them"),
-    ("search_journal", {"query": ""}, "query must be"),
-    ("search_journal", {"query": "x", "min_score": 3}, "min_score"),
-    ("search_journal", {}, "query"),
-    ("list_recent_entries", {"limit": 500}, "limit"),
-    ("list_recent_entries", {"days": -1}, "days"),
-    ("list_recent_entries", {"type": "everyone"}, "type"),
-    ("read_recent_entries", {"limit": 0}, "limit"),
-    ("read_journal_entry", {}, "path"),
-])
+@pytest.mark.parametrize(
+    ("tool", "args", "expect"),
+    [
+        ("process_thoughts", {}, "at least one non-empty section"),
+        ("process_thoughts", {"feelings": "   \n\t"}, "at least one non-empty section"),
+        ("process_thoughts", {"feelings": ""}, "at least one non-empty section"),
+        ("process_thoughts", {"feelings": 42}, "feelings"),
+        ("process_thoughts", {"feelings": "x" * 100_001}, "limit is 100,000"),
+        ("search_journal", {"query": "x", "sections": ["mood"]}, "Valid sections: reflections"),
+        ("search_journal", {"query": "x", "limit": 0}, "limit"),
+        ("search_journal", {"query": "x", "limit": 101}, "limit"),
+        ("search_journal", {"query": "x", "type": "team"}, "type"),
+        ("search_journal", {"query": "x", "since": "last tuesday-ish"}, "Cannot read 'last tuesday-ish' as a date"),
+        ("search_journal", {"query": "x", "until": "2026-13-45"}, "Cannot read"),
+        ("search_journal", {"query": "x", "since": "2026-02-01", "until": "2026-01-01"}, "swap them"),
+        ("search_journal", {"query": ""}, "query must be"),
+        ("search_journal", {"query": "x", "min_score": 3}, "min_score"),
+        ("search_journal", {}, "query"),
+        ("list_recent_entries", {"limit": 500}, "limit"),
+        ("list_recent_entries", {"days": -1}, "days"),
+        ("list_recent_entries", {"type": "everyone"}, "type"),
+        ("read_recent_entries", {"limit": 0}, "limit"),
+        ("read_journal_entry", {}, "path"),
+    ],
+)
 async def test_bad_input_is_a_clear_tool_error_and_writes_nothing(client, journal: Journal, tool, args, expect):
     before = journal.read_recent(limit=100).entries
     message = error_text(await client.call_tool(tool, args))

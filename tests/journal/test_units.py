@@ -47,7 +47,9 @@ def test_settings_resolution(tmp_path: Path) -> None:
     s = Settings.from_env(env)
     assert s.project_journal_dir == tmp_path / "p" / ".private-journal"
     assert s.user_journal_dir == tmp_path / ".private-journal"
-    assert Settings.from_env({**env, "PRIVATE_JOURNAL_PATH": str(tmp_path / "old")}).user_journal_dir == tmp_path / "old"
+    assert (
+        Settings.from_env({**env, "PRIVATE_JOURNAL_PATH": str(tmp_path / "old")}).user_journal_dir == tmp_path / "old"
+    )
     explicit = Settings.from_env({**env, "PRIVATE_JOURNAL_PATH": "x", "JOURNAL_MCP_USER_JOURNAL": str(tmp_path / "u")})
     assert explicit.user_journal_dir == tmp_path / "u"
     assert Settings.from_env(env, model="/m").model == "/m"  # a flag beats the environment
