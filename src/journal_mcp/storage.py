@@ -9,6 +9,7 @@ journal: WAL lets readers run beside a writer, the busy timeout makes writers qu
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
@@ -20,8 +21,11 @@ from pathlib import Path
 import sqlite_utils
 
 from journal_mcp.errors import StorageError
-from journal_mcp.migrations import migrate
+from journal_mcp.migrations import SCHEMA_VERSION, migrate
+from journal_mcp.migrations import schema_version as _schema_version
 from journal_mcp.models import Entry, JournalType, NewEntry, iso_utc, parse_iso_utc
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
 DIR_MODE = 0o700
@@ -75,6 +79,8 @@ class JournalStore:
     def __init__(self, target: str | Path | sqlite3.Connection, *, create: bool = True) -> None:
         self._lock = threading.RLock()
         self.path: Path | None = None
+        # Set when the file system refuses writes: reads are still served, writes get a clear error.
+        self.read_only_reason: str | None = None
         if isinstance(target, sqlite3.Connection):
             conn = target
         elif str(target) == ":memory:":
@@ -82,25 +88,63 @@ class JournalStore:
         else:
             self.path = Path(target)
             conn = self._open_file(self.path, create)
-        conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         # Bumped by every write made through this object; other processes' writes show in data_version.
         self.local_generation = 0
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            if self.path is not None:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = FULL")
-            migrate(self.db)
+            self._configure(conn)
+        except sqlite3.OperationalError as exc:
+            if self.path is None or not self.path.exists():
+                raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
+            conn.close()
+            conn = self._open_read_only(self.path, exc)
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        if self.read_only_reason is None:
+            try:
+                migrate(self.db)
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
+            if self.path is not None:
+                self._fix_modes()
+        elif _schema_version(conn) < SCHEMA_VERSION:
+            raise StorageError(
+                f"The journal {self.path} needs a schema upgrade but is read-only ({self.read_only_reason})."
+            )
+
+    def _configure(self, conn: sqlite3.Connection) -> None:
+        conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
         if self.path is not None:
-            self._fix_modes()
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def _open_read_only(self, path: Path, cause: Exception) -> sqlite3.Connection:
+        """Open a journal on a file system that refuses writes, so its entries stay readable."""
+        last: Exception = cause
+        # mode=ro works while -shm can be created; immutable=1 when the directory itself is read-only.
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?{query}", uri=True, check_same_thread=False, isolation_level=None
+                )
+                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            self.read_only_reason = str(cause)
+            log.warning("Journal %s is read-only (%s): serving reads only.", path, cause)
+            return conn
+        raise StorageError(f"Cannot open the journal database {path}: {last}.") from last
 
     @staticmethod
     def _open_file(path: Path, create: bool) -> sqlite3.Connection:
+        if not path.exists() and not path.parent.exists() and not create:
+            raise StorageError(f"No journal database at {path}.")
         if not path.exists():
             if not create:
                 raise StorageError(f"No journal database at {path}.")
@@ -132,6 +176,11 @@ class JournalStore:
     @contextlib.contextmanager
     def write_transaction(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: takes the write lock up front so it cannot deadlock later."""
+        if self.read_only_reason is not None:
+            raise StorageError(
+                f"The journal {self.path} is read-only ({self.read_only_reason}); nothing was written. "
+                "Check the disk and the directory's permissions."
+            )
         with self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
