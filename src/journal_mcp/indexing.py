@@ -42,6 +42,7 @@ def embed_entries(
     """Chunk, embed and store every section of `entries` in one transaction; returns entries written."""
     if not entries:
         return 0
+    overlap = min(overlap, embedder.max_tokens // 4)
     texts: list[str] = []
     layout: list[tuple[str, str, int, int, int]] = []  # entry id, section, chunk number, start, end
     for entry in entries:

@@ -73,6 +73,7 @@ class SemanticSearch:
         self._ready = threading.Event()
         self._settled = threading.Event()  # set once loading succeeded or failed
         self._wake = threading.Event()
+        self._idle = threading.Event()  # set after a backfill pass, cleared when new work is signalled
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._model_lock = threading.Lock()  # one embedding job at a time (writes skip rather than wait)
@@ -108,20 +109,8 @@ class SemanticSearch:
         return self._ready.is_set()
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
-        """Block until the backfill has nothing left to embed (tests and benchmarks use it)."""
-        if not self.wait_ready(timeout):
-            return False
-        deadline = threading.Event()
-        timer = threading.Timer(timeout, deadline.set)
-        timer.start()
-        try:
-            while not deadline.is_set():
-                if self._pending == 0 and not self._wake.is_set() and not self._model_lock.locked():
-                    return True
-                deadline.wait(0.05)
-            return False
-        finally:
-            timer.cancel()
+        """Block until a backfill pass found nothing left to embed (tests and benchmarks use it)."""
+        return self.wait_ready(timeout) and self._idle.wait(timeout)
 
     def status(self) -> SemanticStatus:
         model = self._embedder.identity.name if self._embedder is not None else None
@@ -158,7 +147,17 @@ class SemanticSearch:
                 self.backfill(journal)
             except JournalError as exc:
                 log.error("Embedding backfill stopped: %s It will be retried.", exc)
+            except Exception:  # the worker must outlive a bad batch; the traceback goes to the log
+                log.exception("Embedding backfill failed; it will be retried in %.0f s.", self.recheck_seconds)
+            else:
+                if not self._wake.is_set():
+                    self._idle.set()
             self._wake.wait(self.recheck_seconds)
+
+    def _signal(self) -> None:
+        """Tell the worker there may be entries to embed."""
+        self._idle.clear()
+        self._wake.set()
 
     def _fail(self, reason: str) -> None:
         self._reason = reason.rstrip(".")
@@ -210,7 +209,7 @@ class SemanticSearch:
         """
         embedder = self._embedder
         if embedder is None or not self._model_lock.acquire(blocking=False):
-            self._wake.set()
+            self._signal()
             return
         try:
             model_id = model_id_for(store, embedder.identity)
@@ -218,7 +217,7 @@ class SemanticSearch:
                 embed_entries(store, model_id, embedder, entries)
         except (JournalError, ValueError, RuntimeError) as exc:
             log.warning("Could not embed new entries now (%s); the backfill will retry.", exc)
-            self._wake.set()
+            self._signal()
         finally:
             self._model_lock.release()
 
