@@ -27,7 +27,7 @@ from journal_mcp.errors import JournalError, ModelUnavailableError
 from journal_mcp.fts import match_expression
 from journal_mcp.indexing import DEFAULT_BATCH, HasSections, backfill_store, embed_entries, model_id_for
 from journal_mcp.models import SearchResult
-from journal_mcp.ranking import DEFAULT_MIN_SCORE, Candidate, rank
+from journal_mcp.ranking import DEFAULT_MIN_SCORE, Candidate, keyword_query, rank
 from journal_mcp.storage import Filters, JournalStore
 from journal_mcp.vector_index import VectorIndex
 
@@ -41,6 +41,7 @@ QUERY_CACHE_SIZE = 256
 RECHECK_SECONDS = 30.0
 # How many candidates each signal contributes, per requested hit.
 CANDIDATES_PER_HIT = 3
+WRITE_WAIT_SECONDS = 2.0
 
 
 class SemanticStatus(BaseModel):
@@ -202,13 +203,14 @@ class SemanticSearch:
         return total
 
     def entries_written(self, store: JournalStore, entries: Sequence[HasSections]) -> None:
-        """Embed just-written entries now if the model is free, else leave them to the backfill.
+        """Embed just-written entries now (waiting briefly for the model), else leave them to the backfill.
 
         Called in the writer's thread (never the event loop). The write itself is already durable:
         a failure here only delays the entries' vectors.
         """
         embedder = self._embedder
-        if embedder is None or not self._model_lock.acquire(blocking=False):
+        # Wait at most for a backfill batch to finish, so a search right after a write finds it by meaning.
+        if embedder is None or not self._model_lock.acquire(timeout=WRITE_WAIT_SECONDS):
             self._signal()
             return
         try:
@@ -266,7 +268,7 @@ class SemanticSearch:
             notice = f"semantic search unavailable: the model failed on this query ({exc}); keyword results only"
             return journal.keyword_search(query, filters, limit, notice=notice)
         threshold = self.min_score if min_score is None else min_score
-        match = match_expression(query)
+        match = match_expression(keyword_query(query))
         wanted = limit * CANDIDATES_PER_HIT
         candidates: dict[str, Candidate] = {}
         owners: dict[str, JournalStore] = {}
