@@ -296,6 +296,10 @@ class JournalStore:
         rows = self._read(sql, [match, *params, limit])
         return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in rows]
 
+    def matching_sections(self, match: str) -> int:
+        """How many sections an FTS5 expression matches (cheap: no ranking), to skip too-common terms."""
+        return int(self._read("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?", (match,))[0][0])
+
     # -- embeddings ---------------------------------------------------------------------------
 
     def model_id(self, name: str, dimension: int, fingerprint: str) -> int:
