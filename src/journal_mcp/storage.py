@@ -386,6 +386,17 @@ class JournalStore:
         )
         return [VectorRow(*r) for r in rows]
 
+    def vectors_by_id(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """Stored float32 blobs by vector id (ids that no longer exist are absent)."""
+        found: dict[int, bytes] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for vector_id, blob in self._read(f"SELECT id, vector FROM chunk_vectors WHERE id IN ({marks})", batch):
+                found[int(vector_id)] = blob
+        return found
+
     def find_model_id(self, name: str, dimension: int, fingerprint: str) -> int | None:
         """The id of a registered model identity, without registering it (works on a read-only journal)."""
         rows = self._read(
