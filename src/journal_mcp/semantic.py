@@ -42,7 +42,7 @@ QUERY_CACHE_SIZE = 256
 RECHECK_SECONDS = 30.0
 # How many candidates each signal contributes, per requested hit.
 CANDIDATES_PER_HIT = 3
-KEYWORD_POSTINGS_BUDGET = 4000  # most sections the keyword signal ranks per search (see _keyword_match)
+KEYWORD_POSTINGS_BUDGET = 2000  # most sections the keyword signal ranks per search (see _keyword_match)
 TERM_COUNT_SECONDS = 60.0
 TERM_CACHE_SIZE = 4096
 WRITE_WAIT_SECONDS = 5.0  # how long a search waits for just-written entries to be embedded
