@@ -39,7 +39,7 @@ check_python() {
   command -v "$PYTHON" >/dev/null 2>&1 ||
     die "no Python found (looked for '$PYTHON')" "install Python 3.11 or newer, or point PYTHON at one: PYTHON=/usr/bin/python3.12 ./install.sh"
   local version
-  version="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  version="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo "of an unknown version")"
   "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' ||
     die "$PYTHON is Python $version; journal-agent-pack needs 3.11 or newer" "install a newer Python and run: PYTHON=/path/to/python3.11 ./install.sh"
   "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null ||
