@@ -23,6 +23,7 @@ EPILOG = """\
 examples:
   journal-mcp                      serve MCP over stdio
   journal-mcp self-check           start a server on a temporary journal and use every tool
+  journal-mcp reindex              re-embed every entry with the current model (progress bar)
 
 exit codes: 0 success, 1 failure, 2 bad usage."""
 
@@ -50,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  journal-mcp self-check",
         formatter_class=argparse.RawTextHelpFormatter,
     )
+    sub.add_parser(
+        "reindex",
+        help="re-embed every journal entry with the current embedding model",
+        description="Forget all stored vectors of the project and user journals and embed every entry again "
+        "with the current model (JOURNAL_MCP_MODEL, else the packaged all-MiniLM-L6-v2). Servers pick "
+        "the new vectors up by themselves.",
+        epilog="example:\n  journal-mcp reindex",
+        formatter_class=argparse.RawTextHelpFormatter,
+    )
     return parser
 
 
@@ -74,7 +84,27 @@ def run(args: argparse.Namespace) -> int:
         from journal_mcp.selfcheck import run_self_check
 
         return EXIT_OK if anyio.run(run_self_check) else EXIT_FAILED
+    if args.command == "reindex":
+        return reindex_command()
     raise AssertionError(args.command)
+
+
+def reindex_command() -> int:
+    settings = Settings.from_env()
+    logs.configure(settings.log_level)
+    from journal_mcp.embeddings import load_embedder
+    from journal_mcp.journal import Journal
+    from journal_mcp.reindex import progress_bar, reindex
+
+    journal = Journal(settings)
+    try:
+        embedder = load_embedder(settings.model)
+        with progress_bar() as bar:
+            count = reindex(journal, embedder, bar)
+    finally:
+        journal.close()
+    print(f"Re-embedded {count} entries with {embedder.identity.name}.", file=sys.stderr)
+    return EXIT_OK
 
 
 def serve_stdio() -> int:

@@ -190,7 +190,7 @@ class Journal:
         for store, batch in grouped.values():
             store.add_entries(batch)
             if self.semantic is not None:
-                self.semantic.entries_written(store)
+                self.semantic.entries_written(store, batch)
 
     # -- reading ------------------------------------------------------------------------------
 
