@@ -61,3 +61,20 @@ def test_install_sh_explains_bad_targets(tmp_path: Path) -> None:
     old.chmod(0o755)
     result = run({**env, "PYTHON": str(old)}, str(tmp_path))
     assert result.returncode == 1 and "needs 3.11 or newer" in result.stderr
+
+
+def test_install_sh_says_when_the_package_index_is_unreachable(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "JOURNAL_AGENT_PACK_VENV": str(tmp_path / "venv"),
+        "PIP_CONFIG_FILE": "/dev/null",  # no local wheel caches or mirrors from the machine's pip config
+        "PIP_INDEX_URL": "http://127.0.0.1:9/simple",  # loopback port nobody listens on: "no network"
+        "PIP_RETRIES": "0",
+        "PIP_DEFAULT_TIMEOUT": "2",
+    }
+    result = run(env, str(tmp_path / "project"))
+    assert result.returncode == 1
+    assert "error: pip could not download" in result.stderr and "needs network access" in result.stderr
+    assert list((tmp_path / "project").iterdir()) == []  # nothing was installed into the project
