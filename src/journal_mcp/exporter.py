@@ -61,9 +61,12 @@ def _check_destination(dest: Path, force: bool, *, directory: bool) -> None:
 
 
 def make_private_dir(path: Path) -> None:
-    """Create `path` (and missing parents) 0700; an existing directory is tightened to 0700."""
+    """Create `path` and each missing parent 0700 (whatever the umask); an existing `path` is tightened to 0700."""
     try:
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        missing = [p for p in (path, *path.parents) if not p.exists()]
+        for directory in reversed(missing):
+            directory.mkdir(mode=DIR_MODE, exist_ok=True)
+            os.chmod(directory, DIR_MODE)
         os.chmod(path, DIR_MODE)
     except OSError as exc:
         raise StorageError(f"Cannot create the directory {path}: {exc.strerror or exc}.") from exc

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from journal_mcp.sections import SECTION_TITLES, section_title
 
-FILE_NAME = re.compile(r"^(\d{2})-(\d{2})-(\d{2})-(\d{6})\.md$")
+FILE_NAME = re.compile(r"^(\d{2})-(\d{2})-(\d{2})-(\d{6})(?:-\d+)?\.md$")  # export adds -N on a clash
 DAY_DIR = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # Only headings that name a known section split an entry, so "## Summary" inside a section stays text.
 _HEADING = re.compile(

@@ -55,9 +55,11 @@ def run_cli(
 
 
 def run_subprocess(env: dict[str, str], *args: str, timeout: float = 120) -> Result:
-    """`journal-mcp ARGS` as a real process (the console script's module entry point)."""
+    """`journal-mcp ARGS` as a real process: the installed console script (else `python -m journal_mcp`)."""
+    script = Path(sys.executable).with_name("journal-mcp")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "journal_mcp"]
     proc = subprocess.run(
-        [sys.executable, "-m", "journal_mcp", *args],
+        [*command, *args],
         env={**env, "PYTHONUNBUFFERED": "1"},
         cwd=env["CLAUDE_PROJECT_DIR"],
         capture_output=True,
