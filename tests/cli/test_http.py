@@ -196,3 +196,15 @@ def test_token_from_environment_and_file(journal_env: dict[str, str]) -> None:
 
     with pytest.raises(InvalidInputError, match="at least"):
         load_or_create_token(settings, {TOKEN_ENV: "short"})
+
+
+def test_snippet_hides_a_stored_token_unless_asked(journal_env: dict[str, str]) -> None:
+    from journal_mcp.httpserve import registration_text
+
+    token = load_or_create_token(Settings.from_env(journal_env), {})
+    url = "http://127.0.0.1:8765/mcp"
+    hidden = registration_text(url, token.model_copy(update={"created": False}), reveal=False)
+    assert token.value not in hidden
+    assert f'--header "Authorization: Bearer $(cat {token.origin})"' in hidden
+    shown = registration_text(url, token, reveal=True)
+    assert f'--header "Authorization: Bearer {token.value}"' in shown
