@@ -48,16 +48,17 @@ class Source(BaseModel):
     kind: JournalType
 
 
-def journal_type_of(path: Path, home: Path) -> JournalType | None:
+def journal_type_of(path: Path, home: Path, user_dirs: Sequence[Path] = ()) -> JournalType | None:
     """The journal type a path belongs to, when its location says so.
 
-    Inside ``~/.private-journal`` it is the user journal; inside any other ``.private-journal``
-    directory, a project journal; an export's ``user/`` or ``project/`` directory says its type.
+    Inside ``~/.private-journal`` (or a configured user journal directory) it is the user journal;
+    inside any other ``.private-journal`` directory, a project journal; an export's ``user/`` or
+    ``project/`` directory says its type.
     """
     resolved = path.resolve()
-    user_root = (home / JOURNAL_DIR_NAME).resolve()
+    user_roots = {(home / JOURNAL_DIR_NAME).resolve(), *(d.resolve() for d in user_dirs)}
     for candidate in (resolved, *resolved.parents):
-        if candidate == user_root:
+        if candidate in user_roots:
             return "user"
         if candidate.name == JOURNAL_DIR_NAME:
             return "project"
@@ -67,7 +68,7 @@ def journal_type_of(path: Path, home: Path) -> JournalType | None:
 
 
 def find_sources(
-    paths: Sequence[Path], kind: JournalType | None, home: Path
+    paths: Sequence[Path], kind: JournalType | None, home: Path, user_dirs: Sequence[Path] = ()
 ) -> tuple[list[Source], int, list[SkippedFile]]:
     """The entry files under `paths` (sorted), how many .embedding sidecars were passed over, and missing paths.
 
@@ -80,7 +81,7 @@ def find_sources(
         if not root.exists() and not root.is_symlink():
             missing.append(SkippedFile(path=str(root), reason="no such file or directory"))
             continue
-        root_kind = kind or journal_type_of(root, home)
+        root_kind = kind or journal_type_of(root, home, user_dirs)
         if root_kind is None:
             raise InvalidInputError(
                 f"Cannot tell whether {root} is a project or a user journal (it is not inside a "
@@ -120,7 +121,7 @@ def import_journals(
     `on_file()` report progress.
     """
     home = home or Path(os.environ.get("HOME") or Path.home())
-    sources, sidecars, missing = find_sources(paths, kind, home)
+    sources, sidecars, missing = find_sources(paths, kind, home, [journal.settings.user_journal_dir])
     report = ImportReport(dry_run=dry_run, files=len(sources), sidecars_ignored=sidecars, skipped=missing)
     if on_start is not None:
         on_start(len(sources))

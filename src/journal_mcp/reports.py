@@ -17,13 +17,13 @@ def show_stats(output: Output, report: StatsReport) -> None:
     if output.json:
         output.data(report)
         return
-    journals = report.journals[1:] if report.shared else report.journals
+    journals = report.journals
     if report.shared:
         output.note("The project and user journals are one database here (no project directory).")
     table = Table(title="Journals", show_lines=False)
     table.add_column("")
     for item in journals:
-        table.add_column("both" if report.shared else item.type, justify="right")
+        table.add_column(item.type, justify="right")
     rows: list[tuple[str, list[str]]] = [
         ("entries", [str(j.entries) if j.exists else "(none yet)" for j in journals]),
         *(
@@ -43,7 +43,7 @@ def show_stats(output: Output, report: StatsReport) -> None:
             table.add_row(label, *(escape(v) for v in values))
         output.out.print(table)
         return
-    rows.insert(0, ("journal", ["both" if report.shared else j.type for j in journals]))
+    rows.insert(0, ("journal", [j.type for j in journals]))
     for label, values in rows:
         output.text(f"{label.strip()}: {' | '.join(values)}")
 

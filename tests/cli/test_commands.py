@@ -111,3 +111,18 @@ def test_console_script_entry_point(journal_env: dict[str, str], written: dict[s
     result = run_subprocess(journal_env, "recent", "--json")
     assert result.code == 0, result.err
     assert '"hits"' in result.out
+
+
+def test_stats_of_a_shared_journal(
+    run_cli: CliRunner, journal_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAUDE_PROJECT_DIR", journal_env["HOME"])  # started in $HOME: no project
+    journal = Journal(Settings.from_env({**journal_env, "CLAUDE_PROJECT_DIR": journal_env["HOME"]}))
+    journal.write({"project_notes": "p", "feelings": "u"})
+    journal.close()
+    data = run_cli("stats", "--json").json()
+    assert data["shared"] is True
+    assert [(j["type"], j["entries"]) for j in data["journals"]] == [("project", 1), ("user", 1)]
+    plain = run_cli("stats")
+    assert "entries: 1 | 1" in plain.out
+    assert "one database" in plain.err

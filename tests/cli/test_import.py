@@ -178,3 +178,14 @@ def test_oversized_section_is_skipped_not_truncated(
     report = run_cli("import", root, "--type", "user", "--json").json()
     assert report["imported"] == 0
     assert "JOURNAL_MCP_MAX_SECTION_CHARS" in report["skipped"][0]["reason"]
+
+
+def test_configured_user_journal_is_inferred_as_user(
+    run_cli: CliRunner, tmp_path: Path, journal_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = tmp_path / "synced" / "journal"  # PRIVATE_JOURNAL_PATH of the old server, honoured by this one
+    write_old_entry(old, T1, {"Feelings": "synced elsewhere"})
+    monkeypatch.setenv("PRIVATE_JOURNAL_PATH", str(old))
+    report = run_cli("import", old, "--json").json()
+    assert report["by_type"] == {"user": 1}
+    assert (old / "journal.db").exists()  # the new user journal lives beside the old files
