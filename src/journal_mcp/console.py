@@ -60,6 +60,8 @@ class Output:
             console=self.err,
             transient=True,
             disable=not enabled,
+            redirect_stdout=False,
+            redirect_stderr=False,
         ) as progress:
             yield Bar(progress, progress.add_task(description, total=None))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -189,3 +190,18 @@ def test_configured_user_journal_is_inferred_as_user(
     report = run_cli("import", old, "--json").json()
     assert report["by_type"] == {"user": 1}
     assert (old / "journal.db").exists()  # the new user journal lives beside the old files
+
+
+def test_import_and_export_on_a_terminal(old_journal: Path, journal_env: dict[str, str], tmp_path: Path) -> None:
+    """With a terminal (progress bars on stderr, colour), the real console script gives the same results."""
+    from tests.cli.conftest import run_subprocess
+
+    env = {**journal_env, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "100"}
+    result = run_subprocess(env, "import", str(old_journal), "--type", "user")
+    assert result.code == 3, result.err
+    assert "imported 4 entries (4 user)" in result.out
+    assert "4 file(s) skipped" in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.out)
+    assert "━" not in result.out  # the progress bar is on stderr only
+    exported = run_subprocess(env, "export", str(tmp_path / "out"))
+    assert exported.code == 0, exported.err
+    assert len(list((tmp_path / "out").rglob("*.md"))) == 4
