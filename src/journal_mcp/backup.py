@@ -63,7 +63,10 @@ def backup_journals(settings: Settings, dest: Path, *, kind: str = "both", force
     missing = [f"{name} ({src})" for name, src, _ in targets if not src.exists()]
     if not present:
         raise StorageError(f"There is no journal to back up yet: {', '.join(missing)} does not exist.")
+    live = {os.path.realpath(p) for p in (settings.project_db_path, settings.user_db_path)}
     for _, _, dst in present:
+        if os.path.realpath(dst) in live or os.path.realpath(dst.parent) in {os.path.dirname(p) for p in live}:
+            raise InvalidInputError(f"{dst} is inside a live journal directory; back up to somewhere else.")
         if (dst.exists() or dst.is_symlink()) and not force:
             raise InvalidInputError(f"{dst} already exists; nothing was written. Pass --force to replace it.")
         if dst.is_dir():

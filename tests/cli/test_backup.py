@@ -140,3 +140,15 @@ def test_backup_with_no_journal_fails_clearly(run_cli: CliRunner, tmp_path: Path
     assert result.code == 1
     assert "no journal to back up yet" in result.err
     assert not (tmp_path / "b").exists()
+
+
+def test_backup_never_replaces_a_live_journal(run_cli: CliRunner, journal_env: dict[str, str]) -> None:
+    prefill(journal_env, 3)
+    live = Path(journal_env["HOME"]) / ".private-journal" / "journal.db"
+    before = live.read_bytes()
+    for dest in (live, live.parent / "copy.db"):
+        result = run_cli("backup", dest, "--type", "user", "--force")
+        assert result.code == 2
+        assert "live journal directory" in result.err
+    assert live.read_bytes() == before
+    assert not (live.parent / "copy.db").exists()
