@@ -8,6 +8,7 @@ only parses, calls and prints.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_INTERRUPTED = 130
+
+SEARCH_BACKFILL_SECONDS = 20.0  # how long `search` lets the model embed not-yet-embedded entries
 
 DESCRIPTION = """\
 A private journal for AI agents, served over MCP (registered as `private-journal`),
@@ -50,6 +53,7 @@ examples:
   journal-mcp recent --days 7
   journal-mcp show user/20261122-101503-123456-a1b2c3
   journal-mcp stats
+  journal-mcp reindex                          re-embed every entry with the current model
   journal-mcp import ~/.private-journal ./.private-journal --dry-run
   journal-mcp export --format markdown ~/journal-export
   journal-mcp backup ~/journal-backups/2026-11-25
@@ -137,17 +141,33 @@ def _search_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", help="ISO date/time or a span back from now: 7d, 12h, 2w")
     p.add_argument("--until", help="same forms as --since; a date includes that whole day")
     p.add_argument("--limit", type=int, default=10, help="at most this many results, 1-100 (default 10)")
+    p.add_argument("--keyword", action="store_true", help="keyword search only: instant, no embedding model is loaded")
 
 
 def _run_search(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.console import show_search
+    from journal_mcp.journal import Journal
+    from journal_mcp.semantic import create_semantic
 
-    journal = _journal()
+    settings = _settings()
+    semantic = None if args.keyword else create_semantic(settings)
+    journal = Journal(settings, semantic=semantic)
     try:
+        if semantic is not None:
+            # Loads the model (a few seconds) in the background service; entries nobody has embedded yet
+            # are found by keywords (a server, or `journal-mcp reindex`, embeds them).
+            output.note("loading the embedding model (use --keyword for instant keyword-only search)...")
+            semantic.start(journal)
+            # A small journal gets embedded completely first; a big one answers with what is embedded
+            # so far (the result's notice says so) and keeps the progress for next time.
+            semantic.wait_ready(timeout=300)
+            semantic.wait_idle(timeout=SEARCH_BACKFILL_SECONDS)
         result = journal.search(
             args.query, limit=args.limit, type=args.type, sections=args.sections, since=args.since, until=args.until
         )
     finally:
+        if semantic is not None:
+            semantic.stop()
         journal.close()
     show_search(output, result)
     return EXIT_OK
@@ -197,6 +217,30 @@ def _run_stats(args: argparse.Namespace, output: Output) -> int:
     finally:
         journal.close()
     show_stats(output, report)
+    return EXIT_OK
+
+
+def _run_reindex(args: argparse.Namespace, output: Output) -> int:
+    from journal_mcp.embeddings import load_embedder
+    from journal_mcp.reindex import reindex
+
+    settings = _settings()
+    logs.configure(settings.log_level if os.environ.get("JOURNAL_MCP_LOG_LEVEL") else "WARNING")
+    journal = _journal()
+    try:
+        output.note("loading the embedding model...")
+        embedder = load_embedder(settings.model)
+        with output.progress("embedding") as bar:
+            count = reindex(journal, embedder, bar.update)
+    finally:
+        journal.close()
+    identity = embedder.identity
+    if output.json:
+        from journal_mcp.console import dump_json
+
+        dump_json(output, {"entries": count, "model": identity.name, "dimension": identity.dimension})
+    else:
+        output.text(f"re-embedded {count} entries with {identity.name} ({identity.dimension} dimensions)")
     return EXIT_OK
 
 
@@ -320,7 +364,9 @@ COMMANDS: list[Command] = [
     Command(
         "search",
         "search the journals (best matches first)",
-        "Search the project and user journals; ranked hits with an excerpt and the id to `show`.",
+        "Search the project and user journals by meaning and keywords, like the search_journal tool; ranked "
+        "hits with an excerpt and the id to `show`. Loads the embedding model first (a few seconds); "
+        "--keyword skips it.",
         '  journal-mcp search "why did the GPU run out of memory"\n'
         "  journal-mcp search vLLM --type user --sections technical_insights --since 2w\n"
         '  journal-mcp search "deploy" --until 2026-11-01 --json | jq ".hits[].path"',
@@ -351,6 +397,16 @@ COMMANDS: list[Command] = [
         "  journal-mcp stats\n  journal-mcp stats --json",
         lambda p: None,
         _run_stats,
+    ),
+    Command(
+        "reindex",
+        "re-embed every entry with the current embedding model",
+        "Forget all stored vectors of the project and user journals and embed every entry again with the "
+        "configured model (JOURNAL_MCP_MODEL, else the packaged all-MiniLM-L6-v2). Needed after changing the "
+        "model; servers pick the new vectors up by themselves. Running servers keep answering meanwhile.",
+        "  journal-mcp reindex\n  JOURNAL_MCP_MODEL=~/models/bge-small journal-mcp reindex",
+        lambda p: None,
+        _run_reindex,
     ),
     Command(
         "import",

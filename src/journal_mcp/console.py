@@ -77,6 +77,10 @@ class Bar:
     def advance(self) -> None:
         self.progress.advance(self.task)  # type: ignore[arg-type]
 
+    def update(self, done: int, total: int) -> None:
+        """A `(done, total)` progress callback (reindex uses this form)."""
+        self.progress.update(self.task, completed=done, total=total)  # type: ignore[arg-type]
+
 
 def hits_table(title: str, result: SearchResult | EntryListing, *, scores: bool) -> Table:
     table = Table(title=title, show_lines=True, expand=True)

@@ -212,7 +212,7 @@ class Journal:
         assert store is not None
         added = store.add_entries(new, skip_existing=True)
         if added and self.semantic is not None:
-            self.semantic.entries_written(store)
+            self.semantic.entries_written(store, new)
         return added
 
     def _store_all(self, entries: Sequence[NewEntry]) -> None:
@@ -224,7 +224,7 @@ class Journal:
         for store, batch in grouped.values():
             store.add_entries(batch)
             if self.semantic is not None:
-                self.semantic.entries_written(store)
+                self.semantic.entries_written(store, batch)
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -80,9 +80,35 @@ def _002_embeddings(db: sqlite_utils.Database) -> None:
     )
 
 
+def _003_vector_ids_never_reused(db: sqlite_utils.Database) -> None:
+    # AUTOINCREMENT: a deleted vector's id is never handed out again, so (count, max id) per model
+    # changes whenever the vectors change, which is how every process notices others' writes cheaply.
+    db.execute(
+        """CREATE TABLE chunk_vectors_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+            model_id INTEGER NOT NULL REFERENCES embedding_models (id),
+            section TEXT NOT NULL,
+            chunk INTEGER NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            vector BLOB NOT NULL
+        )"""
+    )
+    db.execute(
+        "INSERT INTO chunk_vectors_new (id, entry_id, model_id, section, chunk, start_char, end_char, vector) "
+        "SELECT id, entry_id, model_id, section, chunk, start_char, end_char, vector FROM chunk_vectors"
+    )
+    db.execute("DROP TABLE chunk_vectors")
+    db.execute("ALTER TABLE chunk_vectors_new RENAME TO chunk_vectors")
+    db.execute("CREATE INDEX chunk_vectors_model ON chunk_vectors (model_id, id)")
+    db.execute("CREATE INDEX chunk_vectors_entry ON chunk_vectors (entry_id)")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_entries", _001_entries),
     ("002_embeddings", _002_embeddings),
+    ("003_vector_ids_never_reused", _003_vector_ids_never_reused),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

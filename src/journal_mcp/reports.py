@@ -42,10 +42,31 @@ def show_stats(output: Output, report: StatsReport) -> None:
         for label, values in rows:
             table.add_row(label, *(escape(v) for v in values))
         output.out.print(table)
-        return
-    rows.insert(0, ("journal", [j.type for j in journals]))
-    for label, values in rows:
-        output.text(f"{label.strip()}: {' | '.join(values)}")
+    else:
+        rows.insert(0, ("journal", [j.type for j in journals]))
+        for label, values in rows:
+            output.text(f"{label.strip()}: {' | '.join(values)}")
+    for line in embedding_lines(report):
+        output.text(line)
+
+
+def embedding_lines(report: StatsReport) -> list[str]:
+    if not report.semantic:
+        return ["semantic search: off (JOURNAL_MCP_SEMANTIC=0); keyword search only"]
+    lines = [f"embedding model: {report.model or 'unknown'}" + (f" ({report.model_note})" if report.model_note else "")]
+    for item in report.embeddings:
+        if item.embedded is not None:
+            share = f" ({item.coverage:.0%})" if item.coverage is not None else ""
+            lines.append(f"embedded: {item.embedded} of {item.entries} entries{share} in {item.database}")
+        else:
+            lines.append(f"entries: {item.entries} in {item.database}")
+        for m in item.models:
+            mark = " [configured]" if m.configured else ""
+            lines.append(
+                f"  {m.name} ({m.dimension} dims, {m.fingerprint[:12]}){mark}: "
+                f"{m.entries_embedded} entries, {m.vectors} vectors"
+            )
+    return lines
 
 
 def show_import(output: Output, report: ImportReport) -> None:

@@ -24,6 +24,7 @@ from journal_mcp.config import Settings
 from journal_mcp.errors import JournalError
 from journal_mcp.journal import Journal
 from journal_mcp.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
+from journal_mcp.semantic import create_semantic
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,11 @@ def build_server(settings: Settings | None = None, *, journal: Journal | None = 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
         owned = journal is None
-        active = journal or Journal(settings or Settings.from_env())
+        if journal is None:
+            resolved = settings or Settings.from_env()
+            active = Journal(resolved, semantic=create_semantic(resolved))
+        else:
+            active = journal
         if active.semantic is not None:
             active.semantic.start(active)
         try:

@@ -417,14 +417,33 @@ class JournalStore:
                 conn.execute("DELETE FROM chunk_vectors WHERE model_id = ?", (model_id,))
                 conn.execute("DELETE FROM embedded_entries WHERE model_id = ?", (model_id,))
 
-    def vector_rows(self, model_id: int, after_id: int = 0) -> list[VectorRow]:
+    def vector_rows(self, model_id: int, after_id: int = 0, limit: int = -1) -> list[VectorRow]:
+        """A model's chunk vectors with id > `after_id`, in id order (`limit` rows at most; -1 = all)."""
         rows = self._read(
             """SELECT v.id, v.entry_id, e.kind, v.section, e.created_at, v.vector
                FROM chunk_vectors v JOIN entries e ON e.id = v.entry_id
-               WHERE v.model_id = ? AND v.id > ? ORDER BY v.id""",
-            (model_id, after_id),
+               WHERE v.model_id = ? AND v.id > ? ORDER BY v.id LIMIT ?""",
+            (model_id, after_id, limit),
         )
         return [VectorRow(*r) for r in rows]
+
+    def find_model_id(self, name: str, dimension: int, fingerprint: str) -> int | None:
+        """The id of a registered model identity, without registering it (works on a read-only journal)."""
+        rows = self._read(
+            "SELECT id FROM embedding_models WHERE name = ? AND dimension = ? AND fingerprint = ?",
+            (name, dimension, fingerprint),
+        )
+        return int(rows[0][0]) if rows else None
+
+    def embedding_counts(self) -> list[tuple[int, str, int, str, int, int]]:
+        """Per registered model: (id, name, dimension, fingerprint, entries embedded, vectors)."""
+        rows = self._read(
+            """SELECT m.id, m.name, m.dimension, m.fingerprint,
+                      (SELECT count(*) FROM embedded_entries x WHERE x.model_id = m.id),
+                      (SELECT count(*) FROM chunk_vectors v WHERE v.model_id = m.id)
+               FROM embedding_models m ORDER BY m.id"""
+        )
+        return [(int(r[0]), str(r[1]), int(r[2]), str(r[3]), int(r[4]), int(r[5])) for r in rows]
 
     def vector_stats(self, model_id: int) -> tuple[int, int]:
         """(number of vectors, largest vector id) for a model: cheap change detection."""

@@ -126,3 +126,27 @@ def test_stats_of_a_shared_journal(
     plain = run_cli("stats")
     assert "entries: 1 | 1" in plain.out
     assert "one database" in plain.err
+
+
+@pytest.mark.real_model
+@pytest.mark.subprocess
+def test_reindex_stats_and_hybrid_search_with_the_real_model(
+    journal_env: dict[str, str], written: dict[str, str]
+) -> None:
+    env = {k: v for k, v in journal_env.items() if k != "JOURNAL_MCP_SEMANTIC"}
+    before = run_subprocess(env, "stats", "--json").json()
+    assert [e["embedded"] for e in before["embeddings"]] == [0, 0]
+    reindexed = run_subprocess(env, "reindex", "--json", timeout=300)
+    assert reindexed.code == 0, reindexed.err
+    assert reindexed.json()["entries"] == 3
+    after = run_subprocess(env, "stats", "--json").json()
+    assert after["semantic"] is True
+    assert [e["coverage"] for e in after["embeddings"]] == [1.0, 1.0]
+    assert all(m["configured"] for e in after["embeddings"] for m in e["models"])
+    found = run_subprocess(env, "search", "graphics card problems", "--json", timeout=300)
+    assert found.code == 0, found.err
+    data = found.json()
+    assert data["mode"] == "hybrid"
+    gpu = {written["project:Project Notes"], written["user:Technical Insights"]}
+    assert data["hits"][0]["path"] in gpu  # found by meaning: neither "graphics" nor "card" is in the text
+    assert "semantic" in data["hits"][0]["matched"]

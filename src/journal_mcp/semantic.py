@@ -1,0 +1,347 @@
+"""Semantic search as a service the journal uses: loads the model in the background, keeps every
+entry embedded, and answers hybrid (vector + keyword) searches.
+
+Life cycle: `start()` (from the server's lifespan) returns at once and loads the model in a
+daemon thread; until it is ready, or when it cannot load, searches return keyword results with a
+notice saying why. Once ready, the worker backfills entries that have no vector for this model
+(written before the model was ready, by a process that was killed before embedding, or before a
+model change), then sleeps until woken by a write it could not embed at once or by another
+process's commit, re-checking now and then.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel
+
+from journal_mcp.config import Settings
+from journal_mcp.embeddings import Embedder, load_embedder
+from journal_mcp.errors import JournalError, ModelUnavailableError
+from journal_mcp.fts import match_expression
+from journal_mcp.indexing import DEFAULT_BATCH, HasSections, backfill_store, embed_entries, model_id_for
+from journal_mcp.models import SearchResult
+from journal_mcp.ranking import DEFAULT_MIN_SCORE, Candidate, rank
+from journal_mcp.storage import Filters, JournalStore
+from journal_mcp.vector_index import VectorIndex
+
+if TYPE_CHECKING:
+    from journal_mcp.journal import Journal
+
+log = logging.getLogger(__name__)
+
+State = Literal["loading", "ready", "unavailable"]
+QUERY_CACHE_SIZE = 256
+RECHECK_SECONDS = 30.0
+# How many candidates each signal contributes, per requested hit.
+CANDIDATES_PER_HIT = 3
+
+
+class SemanticStatus(BaseModel):
+    state: State
+    reason: str | None = None
+    model: str | None = None
+    pending: int = 0  # entries the backfill still has to embed (as of its last pass)
+
+
+class SemanticSearch:
+    """Embeddings, backfill and hybrid search for a `Journal`. Thread-safe."""
+
+    def __init__(
+        self,
+        load: Callable[[], Embedder],
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        batch_size: int = DEFAULT_BATCH,
+        cache_size: int = QUERY_CACHE_SIZE,
+        recheck_seconds: float = RECHECK_SECONDS,
+    ) -> None:
+        self._load = load
+        self.min_score = min_score
+        self.batch_size = batch_size
+        self.recheck_seconds = recheck_seconds
+        self._embedder: Embedder | None = None
+        self._state: State = "loading"
+        self._reason: str | None = None
+        self._pending = 0
+        self._ready = threading.Event()
+        self._settled = threading.Event()  # set once loading succeeded or failed
+        self._wake = threading.Event()
+        self._idle = threading.Event()  # set after a backfill pass, cleared when new work is signalled
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._model_lock = threading.Lock()  # one embedding job at a time (writes skip rather than wait)
+        self._indexes: dict[int, tuple[JournalStore, VectorIndex | None]] = {}
+        self._indexes_lock = threading.Lock()
+        self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self.query_embeddings = 0  # model calls for queries (the cache saves the rest)
+
+    # -- life cycle -----------------------------------------------------------------------------
+
+    def start(self, journal: Journal) -> None:
+        """Load the model and keep the journal embedded, in a background thread. Returns at once."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(journal,), name="journal-embeddings", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the worker to finish its current batch and exit (a model still loading is abandoned)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            if self._settled.is_set():  # loading cannot be interrupted; the daemon thread just ends with us
+                self._thread.join(timeout)
+            self._thread = None
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the model is loaded (True) or failed to load / timed out (False)."""
+        self._settled.wait(timeout)
+        return self._ready.is_set()
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until a backfill pass found nothing left to embed (tests and benchmarks use it)."""
+        return self.wait_ready(timeout) and self._idle.wait(timeout)
+
+    def status(self) -> SemanticStatus:
+        model = self._embedder.identity.name if self._embedder is not None else None
+        return SemanticStatus(state=self._state, reason=self._reason, model=model, pending=self._pending)
+
+    def notice(self) -> str | None:
+        """Why searches are keyword-only right now, or None when semantic search works."""
+        if self._state == "loading":
+            return "semantic search unavailable: the embedding model is still loading; keyword results only"
+        if self._state == "unavailable":
+            return f"semantic search unavailable: {self._reason}; keyword results only"
+        return None
+
+    def _run(self, journal: Journal) -> None:
+        try:
+            embedder = self._load()
+        except ModelUnavailableError as exc:
+            self._fail(str(exc))
+            return
+        except Exception as exc:  # an unexpected loader failure must not kill the server: report it
+            log.exception("Loading the embedding model failed.")
+            self._fail(f"{type(exc).__name__}: {exc}")
+            return
+        if self._stop.is_set():
+            return  # the server shut down while the model loaded
+        self._embedder = embedder
+        self._state = "ready"
+        self._ready.set()
+        self._settled.set()
+        log.info("Semantic search ready (%s).", embedder.identity.name)
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.backfill(journal)
+            except JournalError as exc:
+                log.error("Embedding backfill stopped: %s It will be retried.", exc)
+            except Exception:  # the worker must outlive a bad batch; the traceback goes to the log
+                log.exception("Embedding backfill failed; it will be retried in %.0f s.", self.recheck_seconds)
+            else:
+                if not self._wake.is_set():
+                    self._idle.set()
+            self._wake.wait(self.recheck_seconds)
+
+    def _signal(self) -> None:
+        """Tell the worker there may be entries to embed."""
+        self._idle.clear()
+        self._wake.set()
+
+    def _fail(self, reason: str) -> None:
+        self._reason = reason.rstrip(".")
+        self._state = "unavailable"
+        self._settled.set()
+        log.error("Semantic search unavailable, serving keyword search only: %s", reason)
+
+    # -- embedding ------------------------------------------------------------------------------
+
+    def backfill(self, journal: Journal) -> int:
+        """Embed every entry of every existing store that has no vector for this model."""
+        embedder = self._embedder
+        if embedder is None:
+            return 0
+        total = 0
+        for store, _ in journal.targets(("project", "user")):
+            if store.read_only_reason is not None:
+                continue
+            model_id = model_id_for(store, embedder.identity)
+            if model_id is None:
+                continue
+            self._pending = store.count_missing_embeddings(model_id)
+            if self._pending == 0:
+                continue
+            log.info("Embedding %d journal entries in %s.", self._pending, store.path or "memory")
+
+            def progress(count: int) -> None:
+                self._pending = max(0, self._pending - count)
+
+            total += backfill_store(
+                store,
+                model_id,
+                embedder,
+                batch_size=self.batch_size,
+                progress=progress,
+                stop=self._stop,
+                model_lock=self._model_lock,
+            )
+        self._pending = 0
+        if total:
+            log.info("Embedded %d entries.", total)
+        return total
+
+    def entries_written(self, store: JournalStore, entries: Sequence[HasSections]) -> None:
+        """Embed just-written entries now if the model is free, else leave them to the backfill.
+
+        Called in the writer's thread (never the event loop). The write itself is already durable:
+        a failure here only delays the entries' vectors.
+        """
+        embedder = self._embedder
+        if embedder is None or not self._model_lock.acquire(blocking=False):
+            self._signal()
+            return
+        try:
+            model_id = model_id_for(store, embedder.identity)
+            if model_id is not None:
+                embed_entries(store, model_id, embedder, entries)
+        except (JournalError, ValueError, RuntimeError) as exc:
+            log.warning("Could not embed new entries now (%s); the backfill will retry.", exc)
+            self._signal()
+        finally:
+            self._model_lock.release()
+
+    def query_vector(self, query: str) -> npt.NDArray[np.float32]:
+        """The query's embedding, from a small LRU cache when it was asked before."""
+        with self._cache_lock:
+            cached = self._cache.get(query)
+            if cached is not None:
+                self._cache.move_to_end(query)
+                return cached
+        assert self._embedder is not None
+        vector = self._embedder.embed([query])[0]
+        self.query_embeddings += 1
+        with self._cache_lock:
+            self._cache[query] = vector
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vector
+
+    # -- searching ------------------------------------------------------------------------------
+
+    def index_for(self, store: JournalStore) -> VectorIndex | None:
+        """This model's index over `store`, current with the database (None if the store has no model id)."""
+        embedder = self._embedder
+        assert embedder is not None
+        with self._indexes_lock:
+            known = self._indexes.get(id(store))
+            if known is None or known[0] is not store:
+                model_id = model_id_for(store, embedder.identity)
+                index = None if model_id is None else VectorIndex(store, model_id, embedder.identity.dimension)
+                known = self._indexes[id(store)] = (store, index)
+        index = known[1]
+        if index is not None:
+            index.refresh()
+        return index
+
+    def search(
+        self, journal: Journal, query: str, filters: Filters, limit: int, min_score: float | None
+    ) -> SearchResult:
+        if self._embedder is None:
+            return journal.keyword_search(query, filters, limit, notice=self.notice())
+        try:
+            vector = self.query_vector(query)
+        except (RuntimeError, ValueError) as exc:
+            log.error("Embedding the query failed: %s", exc)
+            notice = f"semantic search unavailable: the model failed on this query ({exc}); keyword results only"
+            return journal.keyword_search(query, filters, limit, notice=notice)
+        threshold = self.min_score if min_score is None else min_score
+        match = match_expression(query)
+        wanted = limit * CANDIDATES_PER_HIT
+        candidates: dict[str, Candidate] = {}
+        owners: dict[str, JournalStore] = {}
+        for store, kinds in journal.targets(filters.kinds):
+            scoped = Filters(kinds, filters.sections, filters.since, filters.until)
+            index = self.index_for(store)
+            if index is not None:
+                for m in index.search(vector, scoped, wanted):
+                    candidates[m.entry_id] = Candidate(
+                        m.entry_id, cosine=m.cosine, section=m.section, vector_id=m.vector_id
+                    )
+                    owners[m.entry_id] = store
+            if match is None:
+                continue
+            keyword = store.keyword_search(match, scoped, wanted)
+            unseen = [k.entry_id for k in keyword if k.entry_id not in candidates]
+            extra = index.best_for_entries(vector, scoped, unseen) if index is not None and unseen else {}
+            for k in keyword:
+                candidate = candidates.get(k.entry_id)
+                if candidate is None:
+                    best = extra.get(k.entry_id)
+                    candidate = candidates[k.entry_id] = Candidate(
+                        k.entry_id,
+                        cosine=best.cosine if best else None,
+                        vector_id=best.vector_id if best else None,
+                        section=best.section if best else k.section,
+                    )
+                    owners[k.entry_id] = store
+                candidate.bm25 = k.rank
+                candidate.section = k.section
+        ranked = rank(list(candidates.values()), limit, threshold)
+        return SearchResult(
+            query=query, mode="hybrid", notice=self._pending_notice(), hits=self._hits(journal, query, ranked, owners)
+        )
+
+    def _hits(self, journal: Journal, query: str, ranked: list[Candidate], owners: dict[str, JournalStore]) -> list:
+        by_store: dict[int, list[str]] = {}
+        for c in ranked:
+            by_store.setdefault(id(owners[c.entry_id]), []).append(c.entry_id)
+        entries = {}
+        for c in ranked:
+            store = owners[c.entry_id]
+            if id(store) in by_store:
+                entries.update(store.get_entries(by_store.pop(id(store))))
+        hits = []
+        for c in ranked:
+            entry = entries.get(c.entry_id)
+            if entry is None:
+                continue
+            start = None
+            if c.vector_id is not None and "keyword" not in c.matched:
+                span = owners[c.entry_id].chunk_span(c.vector_id)
+                if span is not None and span[0] == c.section:
+                    start = span[1]
+            hits.append(
+                journal.hit(
+                    entry,
+                    query=query if "keyword" in c.matched else None,
+                    section=c.section,
+                    score=c.cosine,
+                    keyword_rank=c.bm25,
+                    matched=c.matched,
+                    start=start,
+                )
+            )
+        return hits
+
+    def _pending_notice(self) -> str | None:
+        if self._pending:
+            return f"{self._pending} older entries are still being embedded; until then they are found by keywords only"
+        return None
+
+
+def create_semantic(settings: Settings) -> SemanticSearch | None:
+    """The semantic search service the settings ask for (None when JOURNAL_MCP_SEMANTIC=0)."""
+    if not settings.semantic:
+        return None
+    return SemanticSearch(lambda: load_embedder(settings.model))
