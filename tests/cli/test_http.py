@@ -50,6 +50,10 @@ class Running:
 
 @pytest.fixture
 def http_server(journal_env: dict[str, str], tmp_path: Path) -> Iterator[Running]:
+    yield from start_server(journal_env, tmp_path)
+
+
+def start_server(journal_env: dict[str, str], tmp_path: Path) -> Iterator[Running]:
     port = free_port()
     out = tmp_path / "server.out"
     script = Path(sys.executable).with_name("journal-mcp")
@@ -208,3 +212,25 @@ def test_snippet_hides_a_stored_token_unless_asked(journal_env: dict[str, str]) 
     assert f'--header "Authorization: Bearer $(cat {token.origin})"' in hidden
     shown = registration_text(url, token, reveal=True)
     assert f'--header "Authorization: Bearer {token.value}"' in shown
+
+
+@pytest.mark.real_model
+async def test_clients_share_one_loaded_model(journal_env: dict[str, str], tmp_path: Path) -> None:
+    """The point of the shared server: one process loads the model once and serves hybrid search to every client."""
+    env = {k: v for k, v in journal_env.items() if k != "JOURNAL_MCP_SEMANTIC"}
+    servers = start_server(env, tmp_path)
+    server = next(servers)
+    try:
+        async with client_for(server) as first, client_for(server) as second:
+            ok(await first.call_tool("process_thoughts", {"technical_insights": "Pin the NVIDIA driver to 550."}))
+            with anyio.fail_after(120):
+                while True:
+                    found = ok(await second.call_tool("search_journal", {"query": "graphics card software version"}))
+                    if found["mode"] == "hybrid" and not found["notice"]:
+                        break
+                    await anyio.sleep(0.5)
+            assert found["hits"] and "semantic" in found["hits"][0]["matched"]
+            again = ok(await first.call_tool("search_journal", {"query": "which GPU driver release"}))
+            assert again["mode"] == "hybrid" and again["hits"]
+    finally:
+        next(servers, None)
