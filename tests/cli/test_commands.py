@@ -72,6 +72,7 @@ def test_stats(run_cli: CliRunner, written: dict[str, str]) -> None:
     assert "entries: 1 | 2" in plain
 
 
+@pytest.mark.subprocess
 def test_terminal_output_uses_tables_and_colour(journal_env: dict[str, str], written: dict[str, str]) -> None:
     env = {**journal_env, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "120"}
     result = run_subprocess(env, "search", "flaky GPU")
@@ -107,6 +108,7 @@ def test_every_command_has_help_with_examples(capsys: pytest.CaptureFixture[str]
         assert "exit codes:" in text, name
 
 
+@pytest.mark.subprocess
 def test_console_script_entry_point(journal_env: dict[str, str], written: dict[str, str]) -> None:
     result = run_subprocess(journal_env, "recent", "--json")
     assert result.code == 0, result.err

@@ -192,6 +192,7 @@ def test_configured_user_journal_is_inferred_as_user(
     assert (old / "journal.db").exists()  # the new user journal lives beside the old files
 
 
+@pytest.mark.subprocess
 def test_import_and_export_on_a_terminal(old_journal: Path, journal_env: dict[str, str], tmp_path: Path) -> None:
     """With a terminal (progress bars on stderr, colour), the real console script gives the same results."""
     from tests.cli.conftest import run_subprocess
