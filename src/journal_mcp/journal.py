@@ -132,27 +132,7 @@ class Journal:
             raise InvalidInputError(
                 f"Unknown section(s) {', '.join(unknown)}. Valid sections: {', '.join(SECTION_TITLES)}."
             )
-        limit = self.settings.max_section_chars
-        sections: dict[str, str] = {}
-        redactions = 0
-        for key in SECTION_TITLES:
-            value = thoughts.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise InvalidInputError(f"{key} must be text; got {type(value).__name__}.")
-            if not value.strip():
-                continue
-            if len(value) > limit:
-                raise InvalidInputError(
-                    f"{key} is {len(value):,} characters; the limit is {limit:,} "
-                    "(JOURNAL_MCP_MAX_SECTION_CHARS). Split it into several entries."
-                )
-            text = clean_text(value.strip())
-            if self.settings.redact_secrets:
-                text, found = redact_secrets(text)
-                redactions += found
-            sections[key] = text
+        sections, redactions = self.prepare_sections(thoughts)
         if not sections:
             raise InvalidInputError(
                 f"Nothing to write: give at least one non-empty section ({', '.join(SECTION_TITLES)})."
@@ -180,6 +160,60 @@ class Journal:
             ],
             redactions=redactions,
         )
+
+    def prepare_sections(self, thoughts: Mapping[str, str | None]) -> tuple[dict[str, str], int]:
+        """Validate, clean and redact section texts exactly as every write does; return them and the redaction count.
+
+        Sections come back in display order; empty ones are dropped.
+        """
+        limit = self.settings.max_section_chars
+        sections: dict[str, str] = {}
+        redactions = 0
+        for key in SECTION_TITLES:
+            value = thoughts.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise InvalidInputError(f"{key} must be text; got {type(value).__name__}.")
+            if not value.strip():
+                continue
+            if len(value) > limit:
+                raise InvalidInputError(
+                    f"{key} is {len(value):,} characters; the limit is {limit:,} "
+                    "(JOURNAL_MCP_MAX_SECTION_CHARS). Split it into several entries."
+                )
+            text = clean_text(value.strip())
+            if self.settings.redact_secrets:
+                text, found = redact_secrets(text)
+                redactions += found
+            sections[key] = text
+        return sections, redactions
+
+    def add_prepared(self, kind: JournalType, items: Sequence[tuple[datetime, dict[str, str]]], *, source: str) -> int:
+        """Store entries whose sections went through `prepare_sections`, in one transaction.
+
+        An entry whose journal already holds the same sections at the same instant is skipped, so
+        running an import twice adds nothing. Returns how many entries were added.
+        """
+        new = [
+            NewEntry(
+                id=new_entry_id(kind, moment),
+                journal=kind,
+                created_at=moment,
+                sections=sections,
+                content_hash=content_hash(sections),
+                source=source,
+            )
+            for moment, sections in items
+        ]
+        if not new:
+            return 0
+        store = self.store(kind, create=True)
+        assert store is not None
+        added = store.add_entries(new, skip_existing=True)
+        if added and self.semantic is not None:
+            self.semantic.entries_written(store, new)
+        return added
 
     def _store_all(self, entries: Sequence[NewEntry]) -> None:
         grouped: dict[int, tuple[JournalStore, list[NewEntry]]] = {}

@@ -209,10 +209,24 @@ class JournalStore:
 
     # -- entries ------------------------------------------------------------------------------
 
-    def add_entries(self, entries: Sequence[NewEntry]) -> None:
-        """Store entries in one transaction: all of them or none."""
+    def add_entries(self, entries: Sequence[NewEntry], *, skip_existing: bool = False) -> int:
+        """Store entries in one transaction: all of them or none. Returns how many were stored.
+
+        With `skip_existing`, an entry is left out when one of the same journal type, content hash
+        and time is already stored (checked inside the transaction, so concurrent imports agree).
+        """
+        added = 0
         with self.write_transaction() as conn:
             for entry in entries:
+                if (
+                    skip_existing
+                    and conn.execute(
+                        "SELECT 1 FROM entries WHERE content_hash = ? AND created_at = ? AND kind = ? LIMIT 1",
+                        (entry.content_hash, iso_utc(entry.created_at), entry.journal),
+                    ).fetchone()
+                ):
+                    continue
+                added += 1
                 conn.execute(
                     "INSERT INTO entries (id, kind, created_at, content_hash, source) VALUES (?, ?, ?, ?, ?)",
                     (entry.id, entry.journal, iso_utc(entry.created_at), entry.content_hash, entry.source),
@@ -221,13 +235,15 @@ class JournalStore:
                     "INSERT INTO sections (entry_id, name, position, body) VALUES (?, ?, ?, ?)",
                     [(entry.id, name, pos, body) for pos, (name, body) in enumerate(entry.sections.items())],
                 )
+        return added
 
-    def has_entry_with_hash(self, content_hash: str, created_at: datetime) -> bool:
-        rows = self._read(
-            "SELECT 1 FROM entries WHERE content_hash = ? AND created_at = ? LIMIT 1",
-            (content_hash, iso_utc(created_at)),
-        )
-        return bool(rows)
+    def has_entry_with_hash(self, content_hash: str, created_at: datetime, *, kind: str | None = None) -> bool:
+        sql = "SELECT 1 FROM entries WHERE content_hash = ? AND created_at = ?"
+        params: list[object] = [content_hash, iso_utc(created_at)]
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
+        return bool(self._read(sql + " LIMIT 1", params))
 
     def get_entries(self, ids: Sequence[str]) -> dict[str, Entry]:
         """Entries by id (missing ids are absent from the result)."""
@@ -275,6 +291,35 @@ class JournalStore:
         marks = ",".join("?" * len(kinds))
         rows = self._read(f"SELECT id FROM entries WHERE kind IN ({marks}) ORDER BY created_at", list(kinds))
         return [r[0] for r in rows]
+
+    def iter_entries(self, kinds: Sequence[str] = ("project", "user"), *, batch: int = 500) -> Iterator[Entry]:
+        """Every entry of `kinds`, oldest first, read `batch` at a time (no long-held read transaction)."""
+        marks = ",".join("?" * len(kinds))
+        after: tuple[str, str] = ("", "")
+        while True:
+            rows = self._read(
+                f"""SELECT id, created_at FROM entries WHERE kind IN ({marks}) AND (created_at, id) > (?, ?)
+                    ORDER BY created_at, id LIMIT ?""",
+                [*kinds, *after, batch],
+            )
+            if not rows:
+                return
+            ids = [r[0] for r in rows]
+            found = self.get_entries(ids)
+            yield from (found[i] for i in ids if i in found)
+            after = (rows[-1][1], rows[-1][0])
+
+    def kind_stats(self, kind: str) -> tuple[int, str | None, str | None, dict[str, int]]:
+        """(entries, first created_at, last created_at, entries per section key) of one journal type."""
+        count, first, last = self._read(
+            "SELECT count(*), min(created_at), max(created_at) FROM entries WHERE kind = ?", (kind,)
+        )[0]
+        rows = self._read(
+            """SELECT s.name, count(DISTINCT s.entry_id) FROM sections s JOIN entries e ON e.id = s.entry_id
+               WHERE e.kind = ? GROUP BY s.name""",
+            (kind,),
+        )
+        return int(count), first, last, {name: int(n) for name, n in rows}
 
     # -- keyword search -----------------------------------------------------------------------
 

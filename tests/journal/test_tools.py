@@ -207,6 +207,21 @@ async def test_read_journal_entry_rejects_anything_but_a_known_id(client, path: 
     assert "No journal entry has the id" in error_text(await client.call_tool("read_journal_entry", {"path": path}))
 
 
+async def test_symlinks_planted_in_the_journal_directory_are_never_followed(client, settings, tmp_path) -> None:
+    """Ids resolve to database rows, never to files: a symlink named like an entry reads nothing."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    data = ok(await client.call_tool("process_thoughts", {"observations": "real entry"}))
+    entry_id = data["entries"][0]["path"]
+    planted = "user/20260101-000000-000000-abcdef"
+    for name in (planted.split("/", 1)[1], planted.split("/", 1)[1] + ".md", "secret"):
+        (settings.user_journal_dir / name).symlink_to(secret)
+    for path in (planted, str(settings.user_journal_dir / "secret"), "user/secret"):
+        text = error_text(await client.call_tool("read_journal_entry", {"path": path}))
+        assert "No journal entry" in text and "TOP SECRET" not in text
+    assert "real entry" in text_of(await client.call_tool("read_journal_entry", {"path": entry_id}))
+
+
 async def test_ids_of_the_other_journal_kind_are_not_found(client) -> None:
     data = ok(await client.call_tool("process_thoughts", {"observations": "only user"}))
     user_id = data["entries"][0]["path"]

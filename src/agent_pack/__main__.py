@@ -1,0 +1,3 @@
+from agent_pack.cli import main
+
+main()

@@ -1,0 +1,263 @@
+"""`agent-pack`: list, validate, install, update, uninstall and inspect the pack's Claude Code agents."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent_pack import __version__, installer, manifest, plan, validate
+from agent_pack.agents import bundled_agents
+from agent_pack.errors import AgentPackError
+from agent_pack.scope import Scope, other_scope, project_scope, user_scope
+from agent_pack.status import StatusReport, status
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+log = logging.getLogger("agent_pack")
+
+EPILOG = """\
+examples:
+  agent-pack list
+  agent-pack install                     agents into ./.claude/agents, journal server into ./.mcp.json
+  agent-pack install --user              agents into ~/.claude/agents, server via `claude mcp add --scope user`
+  agent-pack install --dry-run --json    what would change, as JSON
+  agent-pack status --project ~/src/app
+  agent-pack uninstall
+
+exit codes: 0 success; 1 something was refused (a file not the pack's, or edited), a check failed,
+or an error; 2 bad usage."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agent-pack",
+        description="Install the journal-agent-pack subagents into Claude Code and register the private-journal server.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawTextHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"agent-pack {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text[0].upper() + help_text[1:] + ".",
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawTextHelpFormatter,
+        )
+
+    def scoped(p: argparse.ArgumentParser) -> None:
+        where = p.add_mutually_exclusive_group()
+        where.add_argument(
+            "--project", metavar="DIR", type=Path, help="the project to use (default: the current directory)"
+        )
+        where.add_argument(
+            "--user", action="store_true", help="use ~/.claude/agents (all your projects) instead of a project"
+        )
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    def changing(p: argparse.ArgumentParser, registers: bool) -> None:
+        scoped(p)
+        p.add_argument("--dry-run", action="store_true", help="show what would change and change nothing")
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="also replace or remove files that are not the pack's or were edited, keeping a backup",
+        )
+        p.add_argument("--no-mcp", action="store_true", help="leave the private-journal server registration alone")
+        if registers:
+            p.add_argument(
+                "--http",
+                metavar="URL",
+                help="register the journal server at URL (HTTP transport, bearer token from $JOURNAL_MCP_TOKEN) instead of the local journal-mcp command",
+            )
+
+    p = command("list", "list the agents this package ships", "agent-pack list --json")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p = command(
+        "validate", "check agent files against Claude Code's frontmatter rules", "agent-pack validate .claude/agents"
+    )
+    p.add_argument(
+        "path", nargs="?", type=Path, help="an agent file or a directory of them (default: the shipped agents)"
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    changing(
+        command(
+            "install", "install the agents and register the journal server", "agent-pack install --project ~/src/app"
+        ),
+        True,
+    )
+    changing(
+        command(
+            "update",
+            "bring installed agents to this version; edited files are reported, not replaced",
+            "agent-pack update --user",
+        ),
+        True,
+    )
+    changing(
+        command("uninstall", "remove what the pack installed, and only that", "agent-pack uninstall --dry-run"), False
+    )
+    scoped(
+        command(
+            "status",
+            "show each agent's state: installed, outdated, edited, missing, shadowed",
+            "agent-pack status --user",
+        )
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="agent-pack: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        code = run(args)
+    except AgentPackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        code = EXIT_PROBLEMS
+    sys.exit(code)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "list":
+        return cmd_list(args)
+    if args.command == "validate":
+        return cmd_validate(args)
+    scope = user_scope() if args.user else project_scope(args.project or Path.cwd())
+    if args.command == "status":
+        return cmd_status(args, scope)
+    return cmd_change(args, scope)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    rows = [
+        {
+            "name": item.name,
+            "file": item.filename,
+            "model": (item.agent.frontmatter or {}).get("model"),
+            "color": (item.agent.frontmatter or {}).get("color"),
+            "description": item.agent.description or "",
+        }
+        for item in bundled_agents()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for row in rows:
+        summary = str(row["description"]).split(". ")[0]
+        print(f"{row['name']:<40} {row['model'] or '-':<8} {summary[:100]}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    if args.path is None:
+        problems = []
+        seen: dict[str, str] = {}
+        for item in bundled_agents():
+            _, found = validate.check_text(item.content.decode("utf-8"), item.filename)
+            problems += found
+            if item.name in seen:
+                problems.append(
+                    validate.Problem(
+                        path=item.filename,
+                        severity="error",
+                        field="name",
+                        message=f"{item.name!r} is also the name of {seen[item.name]}",
+                    )
+                )
+            seen[item.name] = item.filename
+        checked = len(seen)
+    else:
+        if not args.path.exists():
+            raise AgentPackError(f"{args.path} does not exist")
+        paths = validate.agent_paths(args.path)
+        problems = validate.check_files(paths)
+        checked = len(paths)
+    errors = [p for p in problems if p.severity == "error"]
+    if args.json:
+        print(
+            json.dumps(
+                {"checked": checked, "errors": len(errors), "problems": [p.model_dump() for p in problems]}, indent=2
+            )
+        )
+    else:
+        for problem in problems:
+            print(problem.render())
+        print(f"{checked} agent file(s) checked: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
+    return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, scope: Scope) -> int:
+    report = status(scope, manifest.load(scope, __version__), bundled_agents(), other_scope(scope))
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(render_status(report))
+    return EXIT_OK if report.healthy else EXIT_PROBLEMS
+
+
+def render_status(report: StatusReport) -> str:
+    lines = [f"agent-pack status ({report.scope}: {report.root})"]
+    for agent in report.agents:
+        line = f"  {agent.label:<14} {agent.agent:<40} {agent.path}"
+        if agent.shadowed_by:
+            line += f"  (same name in: {'; '.join(agent.shadowed_by)})"
+        lines.append(line)
+    if report.mcp is not None:
+        detail = f"  {report.mcp.detail}" if report.mcp.detail else ""
+        lines.append(f"  {report.mcp.state:<14} {report.mcp.name:<40} {report.mcp.where}{detail}")
+    return "\n".join(lines)
+
+
+def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
+    if not args.dry_run:
+        scope.check_writable()
+    options = plan.Options(
+        force=args.force,
+        mcp=not args.no_mcp,
+        http_url=getattr(args, "http", None),
+        claude_cli=plan.detect_claude(),
+    )
+    current = manifest.load(scope, __version__)
+    if args.command == "uninstall":
+        the_plan = plan.plan_uninstall(scope, current, options)
+    else:
+        the_plan = plan.plan_install(scope, current, bundled_agents(), args.command, options)
+    if not args.dry_run:
+        installer.apply(the_plan, scope)
+    if args.json:
+        data = the_plan.model_dump(mode="json")
+        data.update(dry_run=args.dry_run, refused=the_plan.refused)
+        print(json.dumps(data, indent=2))
+    else:
+        print(render_plan(the_plan, args.dry_run))
+    return EXIT_PROBLEMS if the_plan.refused else EXIT_OK
+
+
+def render_plan(the_plan: plan.Plan, dry_run: bool) -> str:
+    lines = [
+        f"agent-pack {the_plan.command} ({the_plan.scope}: {the_plan.root})"
+        + (" -- dry run, nothing changed" if dry_run else "")
+    ]
+    for step in the_plan.steps:
+        lines.append(f"  {step.action:<12} {step.path}  {step.message}")
+        if step.command and step.action == "manual":
+            lines.append(f"               run: {shlex.join(step.command)}")
+    refused = [s for s in the_plan.steps if s.refused]
+    changed = [s for s in the_plan.steps if s.action not in ("unchanged", "skip", "not-restored", "manual")]
+    verb = "would change" if dry_run else "changed"
+    lines.append(f"{len(changed)} {verb}, {len(refused)} refused.")
+    if refused:
+        lines.append("hint: the refused files were left untouched; --force replaces or removes them, keeping a backup")
+    return "\n".join(lines)

@@ -1,0 +1,68 @@
+"""The record of what the pack installed in a scope, with content hashes: how it knows which files it owns."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from agent_pack.errors import ManifestError
+from agent_pack.fsio import atomic_write
+from agent_pack.scope import Scope, ScopeKind
+
+SCHEMA_VERSION = 1
+
+
+class FileRecord(BaseModel):
+    """An agent file the pack wrote, and the hash of the bytes it wrote."""
+
+    agent: str
+    sha256: str
+
+
+class McpRecord(BaseModel):
+    """The `private-journal` server registration the pack made."""
+
+    method: Literal["mcp-json", "claude-cli"]
+    entry_sha256: str
+    created_file: bool = False
+
+
+class Manifest(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    pack_version: str
+    scope: ScopeKind
+    files: dict[str, FileRecord] = Field(default_factory=dict)
+    mcp: McpRecord | None = None
+    created_dirs: list[str] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not self.files and self.mcp is None
+
+
+def load(scope: Scope, pack_version: str) -> Manifest:
+    """The scope's manifest, or an empty one when the pack never installed there."""
+    path = scope.manifest_path
+    if not path.exists():
+        return Manifest(pack_version=pack_version, scope=scope.kind)
+    hint = f"move {path} aside to start over (the pack then treats its old files as not its own)"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{path} cannot be read: {exc}", hint=hint) from exc
+    try:
+        manifest = Manifest.model_validate(data)
+    except ValidationError as exc:
+        raise ManifestError(f"{path} is not an agent-pack manifest: {exc.errors()[0]['msg']}", hint=hint) from exc
+    if manifest.schema_version > SCHEMA_VERSION:
+        raise ManifestError(
+            f"{path} was written by a newer agent-pack (schema {manifest.schema_version})",
+            hint="upgrade journal-agent-pack",
+        )
+    return manifest
+
+
+def save(scope: Scope, manifest: Manifest) -> None:
+    text = json.dumps(manifest.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+    atomic_write(scope.manifest_path, text.encode("utf-8"))

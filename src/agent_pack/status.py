@@ -1,0 +1,118 @@
+"""What is installed in a scope: each shipped agent's state, whether another file shadows it, and the server entry."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent_pack import mcp_config
+from agent_pack.agentfile import read_agent
+from agent_pack.agents import BundledAgent
+from agent_pack.errors import AgentFileError, McpConfigError
+from agent_pack.fsio import sha256_file
+from agent_pack.manifest import Manifest
+from agent_pack.scope import Scope
+from agent_pack.validate import agent_paths
+
+State = Literal["installed", "outdated", "edited", "missing", "not-installed", "foreign"]
+McpState = Literal["registered", "outdated", "edited", "missing", "not-registered", "foreign", "unknown"]
+
+
+class AgentStatus(BaseModel):
+    agent: str
+    path: str
+    state: State
+    shadowed_by: list[str] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "shadowed" if self.shadowed_by and self.state == "installed" else self.state
+
+
+class McpStatus(BaseModel):
+    name: str = mcp_config.SERVER_NAME
+    where: str
+    state: McpState
+    detail: str = ""
+
+
+class StatusReport(BaseModel):
+    scope: str
+    root: str
+    agents: list[AgentStatus]
+    mcp: McpStatus | None
+
+    @property
+    def healthy(self) -> bool:
+        agents_ok = all(a.state == "installed" and not a.shadowed_by for a in self.agents)
+        return agents_ok and (self.mcp is None or self.mcp.state == "registered")
+
+
+def agent_state(scope: Scope, manifest: Manifest, item: BundledAgent) -> tuple[str, State]:
+    path = scope.agents_dir / item.filename
+    rel = scope.rel(path)
+    record = manifest.files.get(rel)
+    if not path.is_file():
+        return scope.display(path), "missing" if record is not None else "not-installed"
+    digest = sha256_file(path)
+    if record is None:
+        return scope.display(path), "installed" if digest == item.sha256 else "foreign"
+    if digest != record.sha256:
+        return scope.display(path), "edited"
+    return scope.display(path), "installed" if digest == item.sha256 else "outdated"
+
+
+def definitions(scope: Scope | None) -> dict[str, list[str]]:
+    """Agent name -> the files in `scope` that define it."""
+    found: dict[str, list[str]] = {}
+    if scope is None or not scope.agents_dir.is_dir():
+        return found
+    for path in agent_paths(scope.agents_dir):
+        try:
+            name = read_agent(path).name
+        except AgentFileError:
+            continue
+        if name:
+            found.setdefault(name, []).append(scope.display(path))
+    return found
+
+
+def status(
+    scope: Scope, manifest: Manifest, bundle: list[BundledAgent], other: Scope | None, with_mcp: bool = True
+) -> StatusReport:
+    here, there = definitions(scope), definitions(other)
+    agents = []
+    for item in bundle:
+        shown, state = agent_state(scope, manifest, item)
+        others = [p for p in here.get(item.name, []) if p != shown]
+        if other is not None:
+            others += [f"{p} ({other.kind} scope)" for p in there.get(item.name, [])]
+        agents.append(AgentStatus(agent=item.name, path=shown, state=state, shadowed_by=others))
+    return StatusReport(
+        scope=scope.kind, root=str(scope.root), agents=agents, mcp=mcp_status(scope, manifest) if with_mcp else None
+    )
+
+
+def mcp_status(scope: Scope, manifest: Manifest) -> McpStatus:
+    record = manifest.mcp
+    if scope.kind == "user":
+        where = "~/.claude.json"
+        current = mcp_config.user_entry(scope.root)
+    else:
+        where = scope.display(scope.mcp_json)
+        try:
+            current = mcp_config.current_entry(mcp_config.load(scope.mcp_json))
+        except McpConfigError as exc:  # a status report shows a broken file instead of failing
+            return McpStatus(where=where, state="unknown", detail=str(exc))
+    if current is None:
+        return McpStatus(where=where, state="missing" if record else "not-registered")
+    if record is None:
+        return McpStatus(where=where, state="foreign", detail=_describe(current))
+    if mcp_config.entry_hash(current) != record.entry_sha256:
+        return McpStatus(where=where, state="edited", detail=_describe(current))
+    return McpStatus(where=where, state="registered", detail=_describe(current))
+
+
+def _describe(entry: dict[str, object]) -> str:
+    return str(entry.get("command") or entry.get("url") or "")

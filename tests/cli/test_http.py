@@ -1,0 +1,236 @@
+"""`journal-mcp serve --http`: a real server process on a free loopback port, bearer token on every request."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from journal_mcp.config import Settings
+from journal_mcp.httpserve import TOKEN_ENV, is_loopback, load_or_create_token
+from tests.cli.conftest import mode, run_subprocess
+from tests.journal.helpers import ok
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Running:
+    url: str
+    token: str
+    stdout: Path
+    process: subprocess.Popen[bytes]
+
+
+@pytest.fixture
+def http_server(journal_env: dict[str, str], tmp_path: Path) -> Iterator[Running]:
+    yield from start_server(journal_env, tmp_path)
+
+
+def start_server(journal_env: dict[str, str], tmp_path: Path) -> Iterator[Running]:
+    port = free_port()
+    out = tmp_path / "server.out"
+    script = Path(sys.executable).with_name("journal-mcp")
+    with open(out, "wb") as sink:
+        process = subprocess.Popen(
+            [str(script), "serve", "--http", "--port", str(port)],
+            env=journal_env,
+            cwd=journal_env["CLAUDE_PROJECT_DIR"],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+        )
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server died"
+            try:
+                if httpx2.get(url, timeout=2).status_code == 401:
+                    break
+            except httpx2.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.1)
+        token_file = Path(journal_env["HOME"]) / ".private-journal" / "http-token"
+        yield Running(url, token_file.read_text(encoding="utf-8").strip(), out, process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def client_for(server: Running, token: str | None = None) -> Client:
+    http = create_mcp_http_client(headers={"Authorization": f"Bearer {token or server.token}"})
+    return Client(streamable_http_client(server.url, http_client=http), read_timeout_seconds=60)
+
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.anyio]
+
+
+async def test_client_with_token_does_a_full_round_trip(http_server: Running, journal_env: dict[str, str]) -> None:
+    printed = http_server.stdout.read_text(encoding="utf-8")
+    assert (
+        f"claude mcp add --transport http private-journal {http_server.url} "
+        f'--header "Authorization: Bearer {http_server.token}"' in printed
+    )
+    assert '"type": "http"' in printed and f'"url": "{http_server.url}"' in printed
+    token_file = Path(journal_env["HOME"]) / ".private-journal" / "http-token"
+    assert mode(token_file) == 0o600
+    assert len(http_server.token) >= 32
+
+    async with client_for(http_server) as client:
+        tools = {t.name for t in (await client.list_tools()).tools}
+        assert tools == {
+            "process_thoughts",
+            "search_journal",
+            "list_recent_entries",
+            "read_recent_entries",
+            "read_journal_entry",
+        }
+        wrote = ok(await client.call_tool("process_thoughts", {"project_notes": "over http", "feelings": "shared"}))
+        paths = {e["path"] for e in wrote["entries"]}
+        listed = ok(await client.call_tool("list_recent_entries", {}))
+        assert {h["path"] for h in listed["hits"]} == paths
+        found = ok(await client.call_tool("search_journal", {"query": "http"}))
+        assert found["hits"][0]["path"] in paths
+        entry = ok(await client.call_tool("read_journal_entry", {"path": found["hits"][0]["path"]}))
+        assert entry["sections"] == {"Project Notes": "over http"}
+        full = ok(await client.call_tool("read_recent_entries", {"limit": 5}))
+        assert len(full["entries"]) == 2
+
+
+async def test_requests_without_the_right_token_get_401(http_server: Running) -> None:
+    async with httpx2.AsyncClient(timeout=10) as http:
+        cases: list[dict[str, str]] = [
+            {},
+            {"Authorization": "Bearer wrong-token-wrong-token-wrong"},
+            {"Authorization": f"Bearer {http_server.token}x"},
+            {"Authorization": f"Basic {http_server.token}"},
+            {"Authorization": http_server.token},
+        ]
+        for headers in cases:
+            response = await http.post(http_server.url, json=INIT, headers={**MCP_HEADERS, **headers})
+            assert response.status_code == 401, headers
+            assert response.headers["www-authenticate"].startswith("Bearer")
+            assert "mcp-session-id" not in response.headers  # never reached MCP
+        other = await http.get(http_server.url.replace("/mcp", "/anything"))
+        assert other.status_code == 401
+        good = await http.post(
+            http_server.url, json=INIT, headers={**MCP_HEADERS, "Authorization": f"Bearer {http_server.token}"}
+        )
+        assert good.status_code == 200
+
+
+async def test_two_clients_at_once(http_server: Running) -> None:
+    results: dict[int, Any] = {}
+
+    async def session(n: int) -> None:
+        async with client_for(http_server) as client:
+            written = set()
+            for i in range(5):
+                wrote = ok(await client.call_tool("process_thoughts", {"observations": f"client {n} note {i}"}))
+                written |= {e["path"] for e in wrote["entries"]}
+            found = ok(await client.call_tool("search_journal", {"query": f"client {n}", "limit": 20}))
+            results[n] = (written, {h["path"] for h in found["hits"]})
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(session, 1)
+        tg.start_soon(session, 2)
+    for written, found in results.values():
+        assert len(written) == 5
+        assert written <= found
+    assert not results[1][0] & results[2][0]
+
+
+def test_non_loopback_host_needs_allow_remote(journal_env: dict[str, str]) -> None:
+    for host in ("0.0.0.0", "192.168.1.5", "::"):
+        result = run_subprocess(journal_env, "serve", "--http", "--host", host, "--port", str(free_port()), timeout=60)
+        assert result.code == 2, result.err
+        assert "--allow-remote" in result.err
+    assert not (Path(journal_env["HOME"]) / ".private-journal" / "http-token").exists()  # refused before anything
+
+
+def test_loopback_detection() -> None:
+    assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.8.9.10"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "10.0.0.1", "example.com", ""))
+
+
+def test_token_from_environment_and_file(journal_env: dict[str, str]) -> None:
+    settings = Settings.from_env(journal_env)
+    created = load_or_create_token(settings, {})
+    assert created.created and mode(Path(created.origin)) == 0o600
+    assert mode(Path(created.origin).parent) == 0o700
+    again = load_or_create_token(settings, {})
+    assert again.value == created.value and not again.created
+    os.chmod(created.origin, 0o644)
+    assert load_or_create_token(settings, {}).value == created.value
+    assert mode(Path(created.origin)) == 0o600  # tightened
+    env_token = "e" * 40
+    assert load_or_create_token(settings, {TOKEN_ENV: env_token}).value == env_token
+    from journal_mcp.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="at least"):
+        load_or_create_token(settings, {TOKEN_ENV: "short"})
+
+
+def test_snippet_hides_a_stored_token_unless_asked(journal_env: dict[str, str]) -> None:
+    from journal_mcp.httpserve import registration_text
+
+    token = load_or_create_token(Settings.from_env(journal_env), {})
+    url = "http://127.0.0.1:8765/mcp"
+    hidden = registration_text(url, token.model_copy(update={"created": False}), reveal=False)
+    assert token.value not in hidden
+    assert f'--header "Authorization: Bearer $(cat {token.origin})"' in hidden
+    shown = registration_text(url, token, reveal=True)
+    assert f'--header "Authorization: Bearer {token.value}"' in shown
+
+
+@pytest.mark.real_model
+async def test_clients_share_one_loaded_model(journal_env: dict[str, str], tmp_path: Path) -> None:
+    """The point of the shared server: one process loads the model once and serves hybrid search to every client."""
+    env = {k: v for k, v in journal_env.items() if k != "JOURNAL_MCP_SEMANTIC"}
+    servers = start_server(env, tmp_path)
+    server = next(servers)
+    try:
+        async with client_for(server) as first, client_for(server) as second:
+            ok(await first.call_tool("process_thoughts", {"technical_insights": "Pin the NVIDIA driver to 550."}))
+            with anyio.fail_after(120):
+                while True:
+                    found = ok(await second.call_tool("search_journal", {"query": "graphics card software version"}))
+                    if found["mode"] == "hybrid" and not found["notice"]:
+                        break
+                    await anyio.sleep(0.5)
+            assert found["hits"] and "semantic" in found["hits"][0]["matched"]
+            again = ok(await first.call_tool("search_journal", {"query": "which GPU driver release"}))
+            assert again["mode"] == "hybrid" and again["hits"]
+    finally:
+        next(servers, None)
