@@ -66,9 +66,13 @@ def prepare_journal_dir(directory: Path) -> None:
         os.chmod(directory, DIR_MODE)
         gitignore = directory / ".gitignore"
         if not gitignore.exists():
-            fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write("# A private journal: never commit it.\n*\n")
+            try:
+                fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            except FileExistsError:
+                pass  # another process created it a moment ago
+            else:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write("# A private journal: never commit it.\n*\n")
     except OSError as exc:
         raise StorageError(f"Cannot create the journal directory {directory}: {exc.strerror or exc}.") from exc
 
