@@ -79,6 +79,7 @@ class SemanticSearch:
         self._settled = threading.Event()  # set once loading succeeded or failed
         self._wake = threading.Event()
         self._idle = threading.Event()  # set after a backfill pass, cleared when new work is signalled
+        self._backfill_needed = True
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._model_lock = threading.Lock()  # one embedding job at a time
@@ -160,18 +161,27 @@ class SemanticSearch:
             self._wake.clear()
             try:
                 self._embed_writes()
-                self.backfill(journal)
+                # A full pass counts unembedded entries (a scan of the journal): only at start-up, when a
+                # write could not be queued or failed, and every recheck_seconds (other processes' leftovers).
+                if self._backfill_needed:
+                    self._backfill_needed = False
+                    self.backfill(journal)
             except JournalError as exc:
+                self._backfill_needed = True
                 log.error("Embedding backfill stopped: %s It will be retried.", exc)
             except Exception:  # the worker must outlive a bad batch; the traceback goes to the log
+                self._backfill_needed = True
                 log.exception("Embedding backfill failed; it will be retried in %.0f s.", self.recheck_seconds)
             else:
                 if not self._wake.is_set():
                     self._idle.set()
-            self._wake.wait(self.recheck_seconds)
+            if not self._wake.wait(self.recheck_seconds):
+                self._backfill_needed = True
 
-    def _signal(self) -> None:
-        """Tell the worker there may be entries to embed."""
+    def _signal(self, *, backfill: bool = True) -> None:
+        """Tell the worker there is work: queued writes, or (`backfill`) entries to look for."""
+        if backfill:
+            self._backfill_needed = True
         self._idle.clear()
         self._wake.set()
 
@@ -229,7 +239,9 @@ class SemanticSearch:
         if self._embedder is not None and worker is not None and worker.is_alive():
             with self._writes_done:
                 self._writes.append((store, list(entries)))
-        self._signal()
+            self._signal(backfill=False)
+        else:
+            self._signal()
 
     def _embed_writes(self) -> None:
         """Embed queued writes (worker thread only)."""
@@ -247,6 +259,7 @@ class SemanticSearch:
                     with self._model_lock:
                         embed_entries(store, model_id, embedder, entries)
             except Exception as exc:  # the entries stay pending: the backfill retries them
+                self._backfill_needed = True
                 log.warning("Could not embed new entries now (%s); the backfill will retry.", exc)
             finally:
                 with self._writes_done:
