@@ -144,6 +144,7 @@ def main() -> None:
                 "CLAUDE_PROJECT_DIR": str(home),
                 "JOURNAL_MCP_LOG_LEVEL": "WARNING",
             }
+            env |= {k: v for k, v in os.environ.items() if k.startswith(("MALLOC_", "JOURNAL_MCP_BENCH_"))}
             measured = anyio.run(measure, env, n, args.queries)
         row = {"entries": n, **built, **measured}
         rows.append(row)

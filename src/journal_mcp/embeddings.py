@@ -183,6 +183,7 @@ def load_embedder(setting: str | None) -> SentenceTransformerEmbedder:
         raise ModelUnavailableError(
             f"sentence-transformers is not installed ({exc}); run ./install.sh or pip install sentence-transformers."
         ) from exc
+    _limit_threads()
     try:
         model = SentenceTransformer(str(directory), device="cpu")
         model.eval()
@@ -201,6 +202,17 @@ def load_embedder(setting: str | None) -> SentenceTransformerEmbedder:
     )
     log.info("Embedding model %s loaded (%s, dimension %d).", identity.name, source.origin, identity.dimension)
     return SentenceTransformerEmbedder(model, identity)
+
+
+def _limit_threads() -> None:
+    """Use half the CPUs for the model (one on a 2-core machine).
+
+    A query is a tiny matrix product: a second thread saves little on an idle machine but doubles
+    the latency when the cores are busy (the agent, its tools, other servers share them).
+    """
+    import torch
+
+    torch.set_num_threads(max(1, min(4, (os.cpu_count() or 2) // 2)))
 
 
 def _display_name(source: ModelSource, directory: Path) -> str:

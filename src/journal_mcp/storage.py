@@ -374,6 +374,10 @@ class JournalStore:
         rows = self._read(sql, [match, *params, limit])
         return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in rows]
 
+    def matching_sections(self, match: str) -> int:
+        """How many sections an FTS5 expression matches (cheap: no ranking), to skip too-common terms."""
+        return int(self._read("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?", (match,))[0][0])
+
     # -- embeddings ---------------------------------------------------------------------------
 
     def model_id(self, name: str, dimension: int, fingerprint: str) -> int:
@@ -459,6 +463,17 @@ class JournalStore:
             (model_id, after_id, limit),
         )
         return [VectorRow(*r) for r in rows]
+
+    def vectors_by_id(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """Stored float32 blobs by vector id (ids that no longer exist are absent)."""
+        found: dict[int, bytes] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for vector_id, blob in self._read(f"SELECT id, vector FROM chunk_vectors WHERE id IN ({marks})", batch):
+                found[int(vector_id)] = blob
+        return found
 
     def find_model_id(self, name: str, dimension: int, fingerprint: str) -> int | None:
         """The id of a registered model identity, without registering it (works on a read-only journal)."""

@@ -301,3 +301,30 @@ async def test_stdio_server_without_network_loads_the_model_and_searches_by_mean
                     await anyio.sleep(0.5)
                     found = ok(await client.call_tool("search_journal", {"query": QUERY}))
             assert found["hits"][0]["matched"] == ["semantic"]
+
+
+@pytest.mark.subprocess
+def test_reindex_command_re_embeds_the_journal_offline(
+    journal_env: dict[str, str], settings: Settings, real_embedder: Any
+) -> None:
+    journal = Journal(settings)
+    for text in UNRELATED[:5]:
+        journal.write({"observations": text, "project_notes": text})
+    journal.close()
+    proc = subprocess.run(
+        ["unshare", "-rn", sys.executable, "-m", "journal_mcp", "reindex"]
+        if shutil.which("unshare")
+        else [sys.executable, "-m", "journal_mcp", "reindex"],
+        env=journal_env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Re-embedded 10 entries" in proc.stderr
+    from journal_mcp.reindex import status
+
+    journal = Journal(settings)
+    report = status(journal, real_embedder.identity)
+    assert [(s.entries, s.pending) for s in report.stores] == [(5, 0), (5, 0)]
+    journal.close()

@@ -223,3 +223,17 @@ def test_killed_writer_leaves_pending_entries_that_the_next_start_embeds(tmp_pat
     assert missing(journal, fake) == 0
     service.stop()
     journal.close()
+
+
+def test_words_too_common_to_identify_an_entry_give_no_keyword_signal(
+    semantic_journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journal_mcp import semantic
+
+    monkeypatch.setattr(semantic, "KEYWORD_POSTINGS_BUDGET", 5)
+    for i in range(10):
+        semantic_journal.write({"observations": f"common word filler{i}"})
+    rare = semantic_journal.write({"observations": "common xylophone"}).entries[0].path
+    hits = semantic_journal.search("common xylophone").hits
+    assert hits[0].path == rare and hits[0].matched == ["semantic", "keyword"]
+    assert len(hits) == 10 and all(h.matched == ["semantic"] for h in hits[1:])

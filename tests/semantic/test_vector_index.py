@@ -189,3 +189,38 @@ def test_another_process_writing_is_picked_up_incrementally(tmp_path: Path) -> N
     ids = {m.entry_id for m in index.search(np.ones(DIM, np.float32), Filters(), 100)}
     assert "user/e000011" in ids
     store.close()
+
+
+def test_near_ties_below_half_precision_are_ordered_exactly_as_float32(store: JournalStore) -> None:
+    """Vectors differing by less than float16 can resolve: the float32 rescoring still orders them exactly."""
+    rng = np.random.default_rng(11)
+    model = store.model_id("m", DIM, "f")
+    base = rng.standard_normal(DIM).astype(np.float32)
+    base /= np.linalg.norm(base)
+    entries, payload, vectors = [], {}, {}
+    for i in range(300):
+        v = base + rng.standard_normal(DIM).astype(np.float32) * 1e-4
+        v /= np.linalg.norm(v)
+        entry_id = f"user/e{i:06d}"
+        entries.append(
+            NewEntry(
+                id=entry_id,
+                journal="user",
+                created_at=BASE + timedelta(hours=i),
+                sections={"observations": "x"},
+                content_hash=str(i),
+            )
+        )
+        payload[entry_id] = [("observations", 0, 0, 1, v.tobytes())]
+        vectors[f"{entry_id}|observations"] = v
+    store.add_entries(entries)
+    store.save_embeddings(model, payload)
+    index = VectorIndex(store, model, DIM)
+    index.refresh()
+    query = rng.standard_normal(DIM).astype(np.float32)
+    query = (query / np.linalg.norm(query) + base) / 2  # cosines near 0.5, differences around 1e-5
+    query /= np.linalg.norm(query)
+    got = [(m.entry_id, m.cosine) for m in index.search(query, Filters(), 10)]
+    want = brute_force(vectors, query, Filters(), 10)
+    assert [g[0] for g in got] == [w[0] for w in want]
+    assert [g[1] for g in got] == pytest.approx([w[1] for w in want], abs=1e-6)
