@@ -75,10 +75,9 @@ class Command:
     json_option: bool = True
 
 
-def _type_option(parser: argparse.ArgumentParser, default: str | None = "both", *, both: bool = True) -> None:
-    choices = ["both", "project", "user"] if both else ["project", "user"]
+def _type_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--type", choices=choices, default=default, help=f"which journal (default: {default or 'inferred'})"
+        "--type", choices=["both", "project", "user"], default="both", help="which journal (default: both)"
     )
 
 
