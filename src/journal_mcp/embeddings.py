@@ -186,7 +186,8 @@ def load_embedder(setting: str | None) -> SentenceTransformerEmbedder:
     try:
         model = SentenceTransformer(str(directory), device="cpu")
         model.eval()
-        dimension = model.get_sentence_embedding_dimension()
+        get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dimension = get_dimension()
     except Exception as exc:  # any loader failure (corrupt weights, bad config) is reported, not raised raw
         raise ModelUnavailableError(
             f"Cannot load the embedding model from {directory} ({type(exc).__name__}: {_first_line(exc)}). "

@@ -71,13 +71,17 @@ def backfill_store(
     progress: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
     model_lock: threading.Lock | None = None,
+    before_batch: Callable[[], None] | None = None,
 ) -> int:
     """Embed every entry of `store` that this model has not embedded yet, in batches; returns entries embedded.
 
     Safe to run in several processes at once: an entry another process embedded first is skipped.
+    `before_batch` runs before each batch (the server embeds fresh writes there, ahead of old entries).
     """
     done = 0
     while stop is None or not stop.is_set():
+        if before_batch is not None:
+            before_batch()
         batch = store.entries_missing_embeddings(model_id, batch_size)
         if not batch:
             break

@@ -11,11 +11,135 @@ cosine; keyword matches are kept whatever their cosine. MiniLM scores a true par
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 KEYWORD_WEIGHT = 0.3
 KEYWORD_HALF = 3.0
 DEFAULT_MIN_SCORE = 0.2
+
+# Words too common to count as a keyword match when the meaning is already scored by the vectors
+# (in a small journal, BM25 would otherwise rate "was" in "times I was stuck" as a rare term).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "again",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+    ]
+)
+_WORD = re.compile(r"\w+")
+
+
+def keyword_query(query: str) -> str:
+    """The query without stop words, for the keyword signal (the whole query if nothing else is left)."""
+    kept = [word for word in query.split() if any(w.lower() not in STOPWORDS for w in _WORD.findall(word))]
+    return " ".join(kept) if kept else query
 
 
 @dataclass

@@ -27,7 +27,7 @@ from journal_mcp.errors import JournalError, ModelUnavailableError
 from journal_mcp.fts import match_expression
 from journal_mcp.indexing import DEFAULT_BATCH, HasSections, backfill_store, embed_entries, model_id_for
 from journal_mcp.models import SearchResult
-from journal_mcp.ranking import DEFAULT_MIN_SCORE, Candidate, rank
+from journal_mcp.ranking import DEFAULT_MIN_SCORE, Candidate, keyword_query, rank
 from journal_mcp.storage import Filters, JournalStore
 from journal_mcp.vector_index import VectorIndex
 
@@ -41,6 +41,7 @@ QUERY_CACHE_SIZE = 256
 RECHECK_SECONDS = 30.0
 # How many candidates each signal contributes, per requested hit.
 CANDIDATES_PER_HIT = 3
+WRITE_WAIT_SECONDS = 5.0  # how long a search waits for just-written entries to be embedded
 
 
 class SemanticStatus(BaseModel):
@@ -76,7 +77,10 @@ class SemanticSearch:
         self._idle = threading.Event()  # set after a backfill pass, cleared when new work is signalled
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._model_lock = threading.Lock()  # one embedding job at a time (writes skip rather than wait)
+        self._model_lock = threading.Lock()  # one embedding job at a time
+        # Entries written but not embedded yet; the worker embeds them before anything else.
+        self._writes: list[tuple[JournalStore, list[HasSections]]] = []
+        self._writes_done = threading.Condition()
         self._indexes: dict[int, tuple[JournalStore, VectorIndex | None]] = {}
         self._indexes_lock = threading.Lock()
         self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
@@ -136,6 +140,12 @@ class SemanticSearch:
             return
         if self._stop.is_set():
             return  # the server shut down while the model loaded
+        try:
+            embedder.embed(["warm-up " * 100, "warm up"])  # first calls are slow: pay that before users do
+        except Exception as exc:  # a model that loads but cannot embed is as good as no model
+            log.exception("The embedding model loaded but failed to embed.")
+            self._fail(f"the model loaded but cannot embed ({type(exc).__name__}: {exc})")
+            return
         self._embedder = embedder
         self._state = "ready"
         self._ready.set()
@@ -144,6 +154,7 @@ class SemanticSearch:
         while not self._stop.is_set():
             self._wake.clear()
             try:
+                self._embed_writes()
                 self.backfill(journal)
             except JournalError as exc:
                 log.error("Embedding backfill stopped: %s It will be retried.", exc)
@@ -195,6 +206,7 @@ class SemanticSearch:
                 progress=progress,
                 stop=self._stop,
                 model_lock=self._model_lock,
+                before_batch=self._embed_writes,
             )
         self._pending = 0
         if total:
@@ -202,24 +214,43 @@ class SemanticSearch:
         return total
 
     def entries_written(self, store: JournalStore, entries: Sequence[HasSections]) -> None:
-        """Embed just-written entries now if the model is free, else leave them to the backfill.
+        """Hand just-written entries to the worker to embed, and return at once.
 
-        Called in the writer's thread (never the event loop). The write itself is already durable:
-        a failure here only delays the entries' vectors.
+        The write is already durable; until the worker has embedded them (a few tens of ms) a search
+        waits for it, so a search right after a write finds the entry by meaning. Before the model is
+        ready, or if embedding fails, the entries stay pending and the backfill embeds them.
         """
+        worker = self._thread
+        if self._embedder is not None and worker is not None and worker.is_alive():
+            with self._writes_done:
+                self._writes.append((store, list(entries)))
+        self._signal()
+
+    def _embed_writes(self) -> None:
+        """Embed queued writes (worker thread only)."""
         embedder = self._embedder
-        if embedder is None or not self._model_lock.acquire(blocking=False):
-            self._signal()
-            return
-        try:
-            model_id = model_id_for(store, embedder.identity)
-            if model_id is not None:
-                embed_entries(store, model_id, embedder, entries)
-        except (JournalError, ValueError, RuntimeError) as exc:
-            log.warning("Could not embed new entries now (%s); the backfill will retry.", exc)
-            self._signal()
-        finally:
-            self._model_lock.release()
+        assert embedder is not None
+        while True:
+            with self._writes_done:
+                if not self._writes:
+                    self._writes_done.notify_all()
+                    return
+                store, entries = self._writes[0]
+            try:
+                model_id = model_id_for(store, embedder.identity)
+                if model_id is not None:
+                    with self._model_lock:
+                        embed_entries(store, model_id, embedder, entries)
+            except Exception as exc:  # the entries stay pending: the backfill retries them
+                log.warning("Could not embed new entries now (%s); the backfill will retry.", exc)
+            finally:
+                with self._writes_done:
+                    self._writes.pop(0)
+
+    def await_writes(self, timeout: float = WRITE_WAIT_SECONDS) -> bool:
+        """Wait until entries written so far are embedded (False on timeout)."""
+        with self._writes_done:
+            return self._writes_done.wait_for(lambda: not self._writes, timeout)
 
     def query_vector(self, query: str) -> npt.NDArray[np.float32]:
         """The query's embedding, from a small LRU cache when it was asked before."""
@@ -259,6 +290,7 @@ class SemanticSearch:
     ) -> SearchResult:
         if self._embedder is None:
             return journal.keyword_search(query, filters, limit, notice=self.notice())
+        self.await_writes()
         try:
             vector = self.query_vector(query)
         except (RuntimeError, ValueError) as exc:
@@ -266,7 +298,7 @@ class SemanticSearch:
             notice = f"semantic search unavailable: the model failed on this query ({exc}); keyword results only"
             return journal.keyword_search(query, filters, limit, notice=notice)
         threshold = self.min_score if min_score is None else min_score
-        match = match_expression(query)
+        match = match_expression(keyword_query(query))
         wanted = limit * CANDIDATES_PER_HIT
         candidates: dict[str, Candidate] = {}
         owners: dict[str, JournalStore] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +29,22 @@ def semantic_journal(settings: Settings, fake: HashEmbedder) -> Iterator[Journal
     yield journal
     service.stop()
     journal.close()
+
+
+@pytest.fixture
+def journal_log() -> Iterator[list[str]]:
+    """Messages logged by journal_mcp at WARNING and above during the test."""
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger("journal_mcp")
+    logger.addHandler(handler)
+    yield messages
+    logger.removeHandler(handler)
 
 
 @pytest.fixture(scope="session")

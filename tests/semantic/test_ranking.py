@@ -40,3 +40,11 @@ def test_limit_is_respected_and_order_is_by_fused_score() -> None:
     cands = [Candidate(f"e{i}", cosine=i / 20) for i in range(20)]
     ranked = rank(cands, 5)
     assert [c.entry_id for c in ranked] == ["e19", "e18", "e17", "e16", "e15"]
+
+
+def test_stop_words_do_not_count_as_keyword_matches() -> None:
+    from journal_mcp.ranking import keyword_query
+
+    assert keyword_query("times I was stuck on GPU memory") == "times stuck GPU memory"
+    assert keyword_query("CUDA_ERROR_OUT_OF_MEMORY in config.yaml") == "CUDA_ERROR_OUT_OF_MEMORY config.yaml"
+    assert keyword_query("what was it") == "what was it"  # nothing but stop words: keep them

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 
@@ -76,8 +75,11 @@ def test_entries_written_before_the_model_is_ready_are_embedded_once_it_is(setti
     journal.close()
 
 
-def test_writes_after_ready_are_embedded_at_once_exactly_once(semantic_journal: Journal, fake: HashEmbedder) -> None:
+def test_writes_after_ready_are_embedded_by_the_worker_exactly_once(
+    semantic_journal: Journal, fake: HashEmbedder
+) -> None:
     semantic_journal.write({"observations": "first", "project_notes": "project side"})
+    assert semantic_journal.semantic is not None and semantic_journal.semantic.await_writes()
     assert missing(semantic_journal, fake) == 0
     project = semantic_journal.store("project")
     assert project is not None
@@ -91,18 +93,15 @@ def test_writes_after_ready_are_embedded_at_once_exactly_once(semantic_journal: 
     assert store.vector_stats(model_id_for(store, fake.identity) or 0)[0] == 1
 
 
-def test_a_model_that_cannot_load_leaves_keyword_search_working(
-    settings: Settings, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_model_that_cannot_load_leaves_keyword_search_working(settings: Settings, journal_log: list[str]) -> None:
     def broken() -> HashEmbedder:
         raise ModelUnavailableError("JOURNAL_MCP_MODEL='/nope' is not a directory")
 
     service = SemanticSearch(broken)
     journal = Journal(settings, semantic=service)
-    with caplog.at_level(logging.ERROR):
-        service.start(journal)
-        assert service.wait_ready(10) is False
-    assert "Semantic search unavailable" in caplog.text and "/nope" in caplog.text
+    service.start(journal)
+    assert service.wait_ready(10) is False
+    assert "Semantic search unavailable" in "\n".join(journal_log) and "/nope" in "\n".join(journal_log)
     journal.write({"observations": "keyword search still works"})
     result = journal.search("keyword works")
     assert result.mode == "keyword" and len(result.hits) == 1
@@ -184,6 +183,7 @@ def test_long_entries_score_by_their_best_chunk(settings: Settings) -> None:
     assert service.wait_ready(10)
     filler = " ".join(f"filler{i}" for i in range(200))
     journal.write({"observations": f"{filler} the kubernetes pod crashlooped {filler}"})
+    assert service.await_writes()
     store = user_store(journal)
     assert store.vector_stats(model_id_for(store, fake.identity) or 0)[0] > 10
     hit = journal.search("kubernetes crashlooped pod").hits[0]
@@ -196,6 +196,8 @@ def test_long_entries_score_by_their_best_chunk(settings: Settings) -> None:
 def test_reindex_re_embeds_all_and_reports_progress_and_status(semantic_journal: Journal) -> None:
     for i in range(70):
         semantic_journal.write({"observations": f"entry {i}", "project_notes": f"project {i}"})
+    assert semantic_journal.semantic is not None
+    semantic_journal.semantic.stop()  # as when `journal-mcp reindex` runs with no server using this model
     newer = HashEmbedder(fingerprint="v9")
     seen: list[tuple[int, int]] = []
     count = reindex(semantic_journal, newer, lambda done, total: seen.append((done, total)), batch_size=16)

@@ -1,0 +1,80 @@
+"""install.sh end to end: a temp project and a temp virtualenv, then --uninstall --purge."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.clients.conftest import REPO
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.timeout(300)]
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(REPO / "install.sh"), *args], env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+
+
+def test_install_sh_installs_checks_and_uninstalls(tmp_path: Path) -> None:
+    project, venv, home = tmp_path / "project", tmp_path / "venv", tmp_path / "home"
+    project.mkdir()
+    home.mkdir()
+    keep = {k: v for k, v in os.environ.items() if k.startswith(("PIP_", "http", "HTTP", "no_proxy", "NO_PROXY"))}
+    env = {
+        **keep,
+        "HOME": str(home),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "JOURNAL_AGENT_PACK_VENV": str(venv),
+        "JOURNAL_MCP_SEMANTIC": "0",
+    }
+    result = run(env, str(project))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   read one back" in result.stdout and "Next:" in result.stdout
+    assert sorted(p.name for p in (project / ".claude" / "agents").iterdir()) == sorted(
+        p.name for p in (REPO / ".claude" / "agents").glob("*.md")
+    )
+    entry = json.loads((project / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]["private-journal"]
+    assert entry["command"] == str(venv / "bin" / "journal-mcp")
+    # The installed package reads the agents from its own package data, not from this checkout.
+    packaged = list(venv.glob("lib/python3*/site-packages/agent_pack/agent_files/*.md"))
+    assert len(packaged) == 4
+
+    result = run(env, "--uninstall", "--purge", str(project))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(project.iterdir()) == []
+    assert not venv.exists()
+
+
+def test_install_sh_explains_bad_targets(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "JOURNAL_AGENT_PACK_VENV": str(tmp_path / "v")}
+    result = run(env, str(tmp_path / "missing"))
+    assert result.returncode == 1 and "does not exist" in result.stderr and "hint:" in result.stderr
+    result = run({**env, "PYTHON": str(tmp_path / "no-python")}, str(tmp_path))
+    assert result.returncode == 1 and "no Python found" in result.stderr
+    old = tmp_path / "python3.9"
+    old.write_text('#!/bin/sh\ncase "$*" in *"(3, 11)"*) exit 1 ;; *) echo 3.9 ;; esac\n', encoding="utf-8")
+    old.chmod(0o755)
+    result = run({**env, "PYTHON": str(old)}, str(tmp_path))
+    assert result.returncode == 1 and "needs 3.11 or newer" in result.stderr
+
+
+def test_install_sh_says_when_the_package_index_is_unreachable(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "JOURNAL_AGENT_PACK_VENV": str(tmp_path / "venv"),
+        "PIP_CONFIG_FILE": "/dev/null",  # no local wheel caches or mirrors from the machine's pip config
+        "PIP_INDEX_URL": "http://127.0.0.1:9/simple",  # loopback port nobody listens on: "no network"
+        "PIP_RETRIES": "0",
+        "PIP_DEFAULT_TIMEOUT": "2",
+    }
+    result = run(env, str(tmp_path / "project"))
+    assert result.returncode == 1
+    assert "error: pip could not download" in result.stderr and "needs network access" in result.stderr
+    assert list((tmp_path / "project").iterdir()) == []  # nothing was installed into the project
