@@ -87,7 +87,14 @@ def private_file(path: Path) -> Iterator[TextIO]:
 
 
 def write_private_file(path: Path, text: str) -> None:
-    with private_file(path) as handle:
+    """Write `text` to `path` 0600: created directly when new, replaced atomically when it exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        with private_file(path) as handle:
+            handle.write(text)
+        return
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
 
 

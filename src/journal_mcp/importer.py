@@ -82,17 +82,25 @@ def find_sources(
             missing.append(SkippedFile(path=str(root), reason="no such file or directory"))
             continue
         root_kind = kind or journal_type_of(root, home, user_dirs)
-        if root_kind is None:
-            raise InvalidInputError(
-                f"Cannot tell whether {root} is a project or a user journal (it is not inside a "
-                f"{JOURNAL_DIR_NAME} directory). Pass --type project or --type user."
-            )
         for file in _walk(root):
             if file.name.endswith(SIDECAR_SUFFIX):
                 sidecars += 1
             elif file.suffix == ".md":
-                sources.append(Source(path=file, kind=root_kind))
+                # Below an unknown root, an export's DIR/project/... and DIR/user/... name their journal.
+                file_kind = root_kind or _export_kind(file)
+                if file_kind is None:
+                    raise InvalidInputError(
+                        f"Cannot tell whether {root} is a project or a user journal (it is not inside a "
+                        f"{JOURNAL_DIR_NAME} directory). Pass --type project or --type user."
+                    )
+                sources.append(Source(path=file, kind=file_kind))
     return sources, sidecars, missing
+
+
+def _export_kind(file: Path) -> JournalType | None:
+    """`project` or `user` when the file sits in ``<that name>/YYYY-MM-DD/`` (an export of both journals)."""
+    name = file.parent.parent.name
+    return name if name in ("project", "user") else None  # type: ignore[return-value]
 
 
 def _walk(root: Path) -> Iterable[Path]:

@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +60,11 @@ class VectorRow:
     vector: bytes
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(exc)
+
+
 def prepare_journal_dir(directory: Path) -> None:
     """Create a journal directory 0700 with a `.gitignore` that keeps it out of version control."""
     try:
@@ -69,10 +75,9 @@ def prepare_journal_dir(directory: Path) -> None:
             try:
                 fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
             except FileExistsError:
-                pass  # another process created it a moment ago
-            else:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write("# A private journal: never commit it.\n*\n")
+                return  # another process created it a moment ago
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("# A private journal: never commit it.\n*\n")
     except OSError as exc:
         raise StorageError(f"Cannot create the journal directory {directory}: {exc.strerror or exc}.") from exc
 
@@ -95,8 +100,14 @@ class JournalStore:
         # Bumped by every write made through this object; other processes' writes show in data_version.
         self.local_generation = 0
         try:
-            self._configure(conn)
+            self._configure_waiting_for_locks(conn)
         except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                conn.close()
+                raise StorageError(
+                    f"The journal {self.path or target} stayed locked by another process for "
+                    f"{BUSY_TIMEOUT_SECONDS:.0f} s: {exc}. Try again; if it persists, look for a stuck process."
+                ) from exc
             if self.path is None or not self.path.exists():
                 raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
             conn.close()
@@ -116,6 +127,24 @@ class JournalStore:
             raise StorageError(
                 f"The journal {self.path} needs a schema upgrade but is read-only ({self.read_only_reason})."
             )
+
+    def _configure_waiting_for_locks(self, conn: sqlite3.Connection) -> None:
+        """Configure, retrying while another process holds a lock.
+
+        Switching a new database to WAL can fail with SQLITE_BUSY at once, without the busy
+        handler, when several processes open it together; that is contention, not a read-only disk.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        delay = 0.01
+        while True:
+            try:
+                self._configure(conn)
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
 
     def _configure(self, conn: sqlite3.Connection) -> None:
         conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves

@@ -80,7 +80,7 @@ def test_markdown_round_trip_into_an_empty_journal(
     other = fresh_env(tmp_path, "other")
     for name, value in other.items():
         monkeypatch.setenv(name, value)
-    imported = run_cli("import", dest / "project", dest / "user", "--json")
+    imported = run_cli("import", dest, "--json")  # DIR/project and DIR/user name their journals
     assert imported.code == 0, imported.out
     assert imported.json()["imported"] == 9
     assert entries_of(other) == original  # same types, times to the microsecond, sections and text

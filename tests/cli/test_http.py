@@ -234,3 +234,13 @@ async def test_clients_share_one_loaded_model(journal_env: dict[str, str], tmp_p
             assert again["mode"] == "hybrid" and again["hits"]
     finally:
         next(servers, None)
+
+
+def test_port_in_use_is_a_clear_error(journal_env: dict[str, str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_subprocess(journal_env, "serve", "--http", "--port", str(port), timeout=60)
+    assert result.code == 2
+    assert f"127.0.0.1:{port} is already in use" in result.err

@@ -44,6 +44,12 @@ def test_install_sh_installs_checks_and_uninstalls(tmp_path: Path) -> None:
     packaged = list(venv.glob("lib/python3*/site-packages/agent_pack/agent_files/*.md"))
     assert len(packaged) == 4
 
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    result = run(env, str(project))  # running it again is safe: the venv is reused, the project unchanged
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "reusing the virtualenv" in result.stdout and "0 changed, 0 refused" in result.stdout
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
     result = run(env, "--uninstall", "--purge", str(project))
     assert result.returncode == 0, result.stdout + result.stderr
     assert list(project.iterdir()) == []

@@ -116,3 +116,37 @@ async def test_python_dash_m_and_console_script_both_serve(journal_env: dict[str
     with anyio.fail_after(60):
         async with Client(params) as client:
             assert len((await client.list_tools()).tools) == 5
+
+
+OPEN_AT = textwrap.dedent(
+    """
+    import sys, time
+    from journal_mcp.storage import JournalStore
+    start = float(sys.argv[2])
+    while time.time() < start:
+        pass
+    store = JournalStore(sys.argv[1])
+    print("read-write" if store.read_only_reason is None else f"read-only: {store.read_only_reason}")
+    """
+)
+
+
+def test_processes_creating_one_new_journal_at_the_same_instant_all_get_it_read_write(tmp_path: Path) -> None:
+    """Several sessions starting together on a journal that does not exist yet (a new machine)."""
+    for round_no in range(4):
+        db = tmp_path / f"round{round_no}" / "journal" / "journal.db"
+        start = time.time() + 2.0
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AT, str(db), str(start)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(6)
+        ]
+        for proc in procs:
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
+            assert out.strip() == "read-write", out + err
+        assert (db.parent / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"

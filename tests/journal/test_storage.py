@@ -141,3 +141,25 @@ def test_keyword_search_filters_inside_sql(tmp_path: Path) -> None:
         ).values()
     )
     assert store.keyword_search('"token"', Filters(kinds=("project",)), 100) == []
+
+
+def test_a_lock_while_opening_is_waited_out_not_mistaken_for_a_read_only_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite can answer SQLITE_BUSY at once when several processes switch a new file to WAL."""
+    real_configure = JournalStore._configure
+    failures = iter([True, True, False])
+
+    def busy_twice(self: JournalStore, conn: sqlite3.Connection) -> None:
+        if next(failures):
+            exc = sqlite3.OperationalError("database is locked")
+            exc.sqlite_errorname = "SQLITE_BUSY"  # type: ignore[attr-defined]
+            raise exc
+        real_configure(self, conn)
+
+    monkeypatch.setattr(JournalStore, "_configure", busy_twice)
+    store = JournalStore(tmp_path / "j" / "journal.db")
+    assert store.read_only_reason is None
+    with store.write_transaction() as conn:  # and takes write transactions
+        conn.execute("SELECT 1")
+    store.close()
