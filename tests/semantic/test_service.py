@@ -237,3 +237,20 @@ def test_words_too_common_to_identify_an_entry_give_no_keyword_signal(
     hits = semantic_journal.search("common xylophone").hits
     assert hits[0].path == rare and hits[0].matched == ["semantic", "keyword"]
     assert len(hits) == 10 and all(h.matched == ["semantic"] for h in hits[1:])
+
+
+def test_a_running_server_embeds_entries_another_process_left_unembedded(
+    semantic_journal: Journal, settings: Settings, fake: HashEmbedder
+) -> None:
+    import time
+
+    semantic_journal.write({"observations": "the server's own entry"})
+    other = Journal(settings)  # another process with semantic search off, sharing the journal files
+    for i in range(5):
+        other.write({"observations": f"written elsewhere {i}"})
+    other.close()
+    deadline = time.monotonic() + 10
+    while missing(semantic_journal, fake) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert missing(semantic_journal, fake) == 0  # the periodic re-check (0.2 s in this fixture) found them
+    assert all("semantic" in h.matched for h in semantic_journal.search("written elsewhere").hits)
