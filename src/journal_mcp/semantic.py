@@ -186,10 +186,11 @@ class SemanticSearch:
         self._wake.set()
 
     def _fail(self, reason: str) -> None:
+        # Log before settling: whoever waits on _settled may read the log at once.
+        log.error("Semantic search unavailable, serving keyword search only: %s", reason)
         self._reason = reason.rstrip(".")
         self._state = "unavailable"
         self._settled.set()
-        log.error("Semantic search unavailable, serving keyword search only: %s", reason)
 
     # -- embedding ------------------------------------------------------------------------------
 

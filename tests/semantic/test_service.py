@@ -197,7 +197,9 @@ def test_reindex_re_embeds_all_and_reports_progress_and_status(semantic_journal:
     for i in range(70):
         semantic_journal.write({"observations": f"entry {i}", "project_notes": f"project {i}"})
     assert semantic_journal.semantic is not None
-    semantic_journal.semantic.stop()  # as when `journal-mcp reindex` runs with no server using this model
+    # As when `journal-mcp reindex` runs with no server using this model: let the worker finish first.
+    assert semantic_journal.semantic.wait_idle(10)
+    semantic_journal.semantic.stop()
     newer = HashEmbedder(fingerprint="v9")
     seen: list[tuple[int, int]] = []
     count = reindex(semantic_journal, newer, lambda done, total: seen.append((done, total)), batch_size=16)
