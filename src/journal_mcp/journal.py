@@ -142,16 +142,7 @@ class Journal:
         for key, text in sections.items():
             kind: JournalType = "project" if key in PROJECT_SECTIONS else "user"
             by_kind.setdefault(kind, {})[key] = text
-        new = [
-            NewEntry(
-                id=new_entry_id(kind, moment),
-                journal=kind,
-                created_at=moment,
-                sections=secs,
-                content_hash=content_hash(secs),
-            )
-            for kind, secs in by_kind.items()
-        ]
+        new = [_new_entry(kind, moment, secs) for kind, secs in by_kind.items()]
         self._store_all(new)
         return WriteResult(
             timestamp=moment.astimezone().isoformat(timespec="seconds"),
@@ -195,17 +186,7 @@ class Journal:
         An entry whose journal already holds the same sections at the same instant is skipped, so
         running an import twice adds nothing. Returns how many entries were added.
         """
-        new = [
-            NewEntry(
-                id=new_entry_id(kind, moment),
-                journal=kind,
-                created_at=moment,
-                sections=sections,
-                content_hash=content_hash(sections),
-                source=source,
-            )
-            for moment, sections in items
-        ]
+        new = [_new_entry(kind, moment, sections, source=source) for moment, sections in items]
         if not new:
             return 0
         store = self.store(kind, create=True)
@@ -353,4 +334,15 @@ def entry_view(entry: Entry) -> EntryView:
         timestamp=entry.local_time.isoformat(timespec="seconds"),
         sections={section_title(k): v for k, v in entry.sections.items()},
         text=entry_markdown(entry),
+    )
+
+
+def _new_entry(kind: JournalType, moment: datetime, sections: dict[str, str], *, source: str = "mcp") -> NewEntry:
+    return NewEntry(
+        id=new_entry_id(kind, moment),
+        journal=kind,
+        created_at=moment,
+        sections=sections,
+        content_hash=content_hash(sections),
+        source=source,
     )
