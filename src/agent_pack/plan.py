@@ -13,7 +13,7 @@ from agent_pack import mcp_config
 from agent_pack.agents import BundledAgent
 from agent_pack.fsio import sha256_bytes
 from agent_pack.manifest import FileRecord, Manifest, McpRecord
-from agent_pack.scope import Scope
+from agent_pack.scope import Scope, is_pack_source
 
 Mode = Literal["install", "update", "uninstall"]
 Action = Literal[
@@ -21,6 +21,7 @@ Action = Literal[
     "update",  # replace a file the pack owns and nobody edited
     "replace",  # --force: back up a foreign or edited file, then write ours
     "adopt",  # a file identical to ours was already there: record it as the pack's
+    "source",  # the pack's own checkout: its agent files are the source, never recorded or removed
     "unchanged",
     "skip",  # refuse to touch a file that is not the pack's or that was edited (exit 1)
     "not-restored",  # update leaves out what the user deleted
@@ -63,7 +64,7 @@ class Plan(BaseModel):
 
     @property
     def changes(self) -> bool:
-        return any(s.action not in ("unchanged", "skip", "not-restored") for s in self.steps)
+        return any(s.action not in ("unchanged", "skip", "not-restored", "source") for s in self.steps)
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,19 @@ def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], m
             plan.new_dirs.append(directory)
             if scope.rel(directory) not in new.created_dirs:
                 new.created_dirs.append(scope.rel(directory))
+    # `./install.sh` run where the pack was cloned: adopting its source files would let a later
+    # uninstall delete them, so they are never recorded (and any earlier record is forgotten).
+    source_checkout = scope.kind == "project" and is_pack_source(scope.root)
     shipped = set()
     for item in bundle:
         path = scope.agents_dir / item.filename
         rel = scope.rel(path)
         shipped.add(rel)
+        if source_checkout:
+            new.files.pop(rel, None)
+            message = "the pack's own checkout: this file is the source; the pack never records or removes it"
+            plan.steps.append(Step(action="source", path=scope.display(path), agent=item.name, message=message))
+            continue
         plan.steps.append(_plan_agent(scope, new, item, path, rel, mode, options))
     for rel, record in sorted(manifest.files.items()):
         if rel not in shipped:

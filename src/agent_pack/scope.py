@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +89,14 @@ def other_scope(scope: Scope, cwd: Path | None = None) -> Scope | None:
         return Scope("user", home.resolve()) if home.is_dir() else None
     cwd = (cwd or Path.cwd()).resolve()
     return None if cwd == scope.root else Scope("project", cwd)
+
+
+def is_pack_source(root: Path) -> bool:
+    """True for a checkout of journal-agent-pack itself, whose `.claude/agents` is the pack's source."""
+    manifest = root / ".claude-plugin" / "plugin.json"
+    if not (root / "src" / "agent_pack").is_dir() or not manifest.is_file():
+        return False
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("name") == "journal-agent-pack"
+    except (OSError, ValueError, AttributeError):
+        return False

@@ -246,3 +246,26 @@ def test_project_and_user_are_exclusive(project: Path, capsys: pytest.CaptureFix
 
         main(["install", "--user", "--project", str(project)])
     assert exc.value.code == 2
+
+
+def test_installing_into_the_packs_own_checkout_never_claims_its_source_files(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`./install.sh` run where the pack was cloned: a later uninstall must not delete the agents' source."""
+    (project / "src" / "agent_pack").mkdir(parents=True)
+    (project / ".claude-plugin").mkdir()
+    (project / ".claude-plugin" / "plugin.json").write_text('{"name": "journal-agent-pack"}', encoding="utf-8")
+    agents = project / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    for name, content in shipped().items():
+        (agents / name).write_bytes(content)
+    result = install(capsys)
+    assert result.code == 0, result.err
+    assert "the pack's own checkout" in result.out
+    manifest = json.loads((project / ".claude" / "agent-pack.json").read_text(encoding="utf-8"))
+    assert manifest["files"] == {}
+    assert "private-journal" in json.loads((project / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]
+    result = run_cli(capsys, "uninstall")
+    assert result.code == 0, result.err
+    assert {p.name: p.read_bytes() for p in agents.iterdir()} == shipped()
+    assert not (project / ".mcp.json").exists() or "private-journal" not in (project / ".mcp.json").read_text()
