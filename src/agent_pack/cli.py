@@ -255,7 +255,8 @@ def render_plan(the_plan: plan.Plan, dry_run: bool) -> str:
         if step.command and step.action == "manual":
             lines.append(f"               run: {shlex.join(step.command)}")
     refused = [s for s in the_plan.steps if s.refused]
-    changed = [s for s in the_plan.steps if s.action not in ("unchanged", "skip", "not-restored", "manual")]
+    # A "manual" step is a command for the user to run: nothing changed yet.
+    changed = [s for s in the_plan.steps if s.action not in plan.NO_CHANGE and s.action != "manual"]
     verb = "would change" if dry_run else "changed"
     lines.append(f"{len(changed)} {verb}, {len(refused)} refused.")
     if refused:

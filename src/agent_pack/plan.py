@@ -32,6 +32,9 @@ Action = Literal[
     "manual",  # the command to run by hand (no `claude` CLI on PATH)
 ]
 
+# Steps that leave the target as it is.
+NO_CHANGE: frozenset[str] = frozenset({"unchanged", "skip", "not-restored", "source"})
+
 
 class Step(BaseModel):
     """One change (or refusal) on one file or registration."""
@@ -64,7 +67,7 @@ class Plan(BaseModel):
 
     @property
     def changes(self) -> bool:
-        return any(s.action not in ("unchanged", "skip", "not-restored", "source") for s in self.steps)
+        return any(s.action not in NO_CHANGE for s in self.steps)
 
 
 @dataclass(frozen=True)

@@ -261,7 +261,7 @@ def test_installing_into_the_packs_own_checkout_never_claims_its_source_files(
         (agents / name).write_bytes(content)
     result = install(capsys)
     assert result.code == 0, result.err
-    assert "the pack's own checkout" in result.out
+    assert "the pack's own checkout" in result.out and "1 changed, 0 refused" in result.out
     manifest = json.loads((project / ".claude" / "agent-pack.json").read_text(encoding="utf-8"))
     assert manifest["files"] == {}
     assert "private-journal" in json.loads((project / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]
