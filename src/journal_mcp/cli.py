@@ -85,11 +85,6 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-def _quiet_model_loading() -> None:
-    """The hub's own download/loading bars would interleave with ours: the CLI shows one progress bar."""
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-
-
 def _journal() -> Journal:
     from journal_mcp.journal import Journal
 
@@ -154,7 +149,6 @@ def _run_search(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.semantic import create_semantic
 
     settings = _settings()
-    _quiet_model_loading()
     semantic = None if args.keyword else create_semantic(settings)
     journal = Journal(settings, semantic=semantic)
     try:
@@ -230,7 +224,6 @@ def _run_reindex(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.reindex import reindex
 
     settings = _settings()
-    _quiet_model_loading()
     logs.configure(settings.log_level if os.environ.get("JOURNAL_MCP_LOG_LEVEL") else "WARNING")
     journal = _journal()
     try:

@@ -168,8 +168,9 @@ def load_embedder(setting: str | None) -> SentenceTransformerEmbedder:
     Raises ModelUnavailableError with a message a user can act on when the model is missing or broken.
     """
     source = resolve_model(setting)
-    # No telemetry from the hub client, ever.
+    # No telemetry from the hub client, ever; and no progress bars in a server's log or over ours.
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     if source.local:
         # Everything is on disk: never let the hub client try the network (it would hang offline).
         os.environ["HF_HUB_OFFLINE"] = "1"

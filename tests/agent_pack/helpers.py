@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from agent_pack.cli import main
+from tests.cliresult import Result
 
 REPO = Path(__file__).resolve().parents[2]
 AGENTS_DIR = REPO / ".claude" / "agents"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> Result:

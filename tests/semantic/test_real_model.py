@@ -328,3 +328,17 @@ def test_reindex_command_re_embeds_the_journal_offline(
     report = status(journal, real_embedder.identity)
     assert [(s.entries, s.pending) for s in report.stores] == [(5, 0), (5, 0)]
     journal.close()
+
+
+def test_loading_the_model_writes_no_progress_bars_to_a_servers_log() -> None:
+    """A stdio server's stderr is the client's log (Claude Code keeps it): no tqdm bars there."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_HUB_")}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from journal_mcp.embeddings import load_embedder; load_embedder(None)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "it/s" not in proc.stderr and "Loading weights" not in proc.stderr, proc.stderr[-500:]
