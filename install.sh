@@ -14,6 +14,7 @@
 #   PYTHON                   the Python to build it with (default: python3; needs 3.11 or newer)
 #   TORCH_SPEC               the torch to install first (default: torch==2.13.0, the CPU build)
 #   TORCH_INDEX_URL          an index to take torch from (e.g. a CUDA wheel index); default: pip's own
+#   JOURNAL_AGENT_PACK_BIN   where to link the journal-mcp and agent-pack commands (default: ~/.local/bin)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,7 +33,8 @@ die() {
 }
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  # The comment block at the top of this file, without its "# ".
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 check_python() {
@@ -99,6 +101,48 @@ resolve_project() {
   printf '%s\n' "$dir"
 }
 
+COMMANDS=(journal-mcp agent-pack)
+
+bin_dir() {
+  printf '%s\n' "${JOURNAL_AGENT_PACK_BIN:-$HOME/.local/bin}"
+}
+
+# Put the commands on PATH as symlinks into the venv; never replace a file that is not our link.
+link_commands() {
+  local venv="$1" bin name target
+  bin="$(bin_dir)"
+  if ! mkdir -p "$bin" 2>/dev/null || [[ ! -w "$bin" ]]; then
+    say "note: cannot write to $bin; the commands are in $venv/bin"
+    return 0
+  fi
+  for name in "${COMMANDS[@]}"; do
+    target="$bin/$name"
+    if [[ -L "$target" && "$(readlink "$target")" == "$venv/bin/$name" ]]; then
+      continue
+    fi
+    if [[ -e "$target" || -L "$target" ]]; then
+      say "note: $target exists and is not this installer's link; left alone (use $venv/bin/$name)"
+      continue
+    fi
+    ln -s "$venv/bin/$name" "$target"
+  done
+  case ":$PATH:" in
+    *":$bin:"*) ;;
+    *) say "note: $bin is not on your PATH; add it, e.g. in ~/.bashrc: export PATH=\"$bin:\$PATH\"" ;;
+  esac
+}
+
+unlink_commands() {
+  local venv="$1" bin name target
+  bin="$(bin_dir)"
+  for name in "${COMMANDS[@]}"; do
+    target="$bin/$name"
+    if [[ -L "$target" && "$(readlink "$target")" == "$venv/bin/$name" ]]; then
+      rm -f -- "$target"
+    fi
+  done
+}
+
 venv_dir() {
   printf '%s\n' "${JOURNAL_AGENT_PACK_VENV:-$HOME/.local/share/journal-agent-pack/venv}"
 }
@@ -134,6 +178,9 @@ install_pack() {
   local status=0
   "$venv/bin/agent-pack" install --project "$project" || status=$?
 
+  step "linking journal-mcp and agent-pack into $(bin_dir)"
+  link_commands "$venv"
+
   step "self-check: start the server, write, list, search and read a probe entry in a temporary journal"
   "$venv/bin/journal-mcp" self-check || die "the journal server's self-check failed (its output is above)" "run $venv/bin/journal-mcp self-check again for details"
 
@@ -142,6 +189,7 @@ install_pack() {
   say "  virtualenv:      $venv"
   say "  journal server:  $venv/bin/journal-mcp (registered as private-journal in $project/.mcp.json)"
   say "  agents:          $project/.claude/agents/"
+  say "  commands:        $(bin_dir)/journal-mcp, $(bin_dir)/agent-pack (links into the virtualenv)"
   say ""
   say "Next:"
   say "  1. cd $project && claude      (approve the private-journal server when Claude Code asks)"
@@ -175,7 +223,8 @@ uninstall_pack() {
   fi
   if [[ $purge -eq 1 ]]; then
     if [[ -f "$venv/$MARKER" ]]; then
-      step "deleting the virtualenv $venv"
+      step "deleting the virtualenv $venv and the command links into it"
+      unlink_commands "$venv"
       rm -rf -- "$venv"
     else
       say "warning: $venv was not made by this installer; not deleting it" >&2

@@ -21,15 +21,19 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_install_sh_installs_checks_and_uninstalls(tmp_path: Path) -> None:
-    project, venv, home = tmp_path / "project", tmp_path / "venv", tmp_path / "home"
+    project, venv, home, bin_dir = tmp_path / "project", tmp_path / "venv", tmp_path / "home", tmp_path / "bin"
     project.mkdir()
     home.mkdir()
+    bin_dir.mkdir()
+    foreign = bin_dir / "agent-pack"  # someone else's command of that name: never replaced or removed
+    foreign.write_text("#!/bin/sh\necho other\n", encoding="utf-8")
     keep = {k: v for k, v in os.environ.items() if k.startswith(("PIP_", "http", "HTTP", "no_proxy", "NO_PROXY"))}
     env = {
         **keep,
         "HOME": str(home),
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "JOURNAL_AGENT_PACK_VENV": str(venv),
+        "JOURNAL_AGENT_PACK_BIN": str(bin_dir),
         "JOURNAL_MCP_SEMANTIC": "0",
     }
     result = run(env, str(project))
@@ -43,6 +47,11 @@ def test_install_sh_installs_checks_and_uninstalls(tmp_path: Path) -> None:
     # The installed package reads the agents from its own package data, not from this checkout.
     packaged = list(venv.glob("lib/python3*/site-packages/agent_pack/agent_files/*.md"))
     assert len(packaged) == 4
+    # The command is linked onto PATH; the foreign one is left alone, and the user is told where things are.
+    assert os.readlink(bin_dir / "journal-mcp") == str(venv / "bin" / "journal-mcp")
+    assert not foreign.is_symlink() and foreign.read_text(encoding="utf-8").endswith("echo other\n")
+    assert f"{foreign} exists and is not this installer's link" in result.stdout
+    assert f"{bin_dir} is not on your PATH" in result.stdout
 
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
     result = run(env, str(project))  # running it again is safe: the venv is reused, the project unchanged
@@ -54,6 +63,7 @@ def test_install_sh_installs_checks_and_uninstalls(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert list(project.iterdir()) == []
     assert not venv.exists()
+    assert sorted(p.name for p in bin_dir.iterdir()) == ["agent-pack"] and not foreign.is_symlink()
 
 
 def test_install_sh_explains_bad_targets(tmp_path: Path) -> None:
