@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
 import subprocess
+import time
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from tests.clients.conftest import CLAUDE, REPO, VENV_BIN, needs_tools, trust_project
@@ -87,3 +91,59 @@ def test_user_scope_registers_through_the_claude_cli(client_env: dict[str, str],
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "private-journal" not in claude(env, "mcp", "list", cwd=work).stdout
+
+
+@pytest.mark.subprocess
+def test_claude_mcp_list_connects_to_the_shared_http_server(client_env: dict[str, str], tmp_path: Path) -> None:
+    """`journal-mcp serve --http` + `agent-pack install --http URL`: Claude Code connects with the token, not without."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "t" * 20 + "-shared-server-token-for-the-test"
+    env = dict(client_env, JOURNAL_MCP_TOKEN=token)
+    server = subprocess.Popen(
+        [str(VENV_BIN / "journal-mcp"), "serve", "--http", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "the HTTP server exited"
+            try:
+                if httpx2.get(url, timeout=2).status_code == 401:
+                    break
+            except httpx2.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the HTTP server did not come up"
+            time.sleep(0.2)
+        project = tmp_path / "project"
+        project.mkdir()
+        install = subprocess.run(
+            [str(VENV_BIN / "agent-pack"), "install", "--project", str(project), "--http", url],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert install.returncode == 0, install.stdout + install.stderr
+        (project / ".claude" / "settings.local.json").write_text(
+            json.dumps({"enabledMcpjsonServers": ["private-journal"]}), encoding="utf-8"
+        )
+        trust_project(Path(env["HOME"]), project)
+        listed = claude(env, "mcp", "list", cwd=project)
+        line = next((ln for ln in listed.stdout.splitlines() if ln.startswith("private-journal:")), "")
+        assert url in line and "Connected" in line, listed.stdout + listed.stderr
+        wrong = claude(dict(env, JOURNAL_MCP_TOKEN="w" * 40), "mcp", "list", cwd=project)
+        line = next((ln for ln in wrong.stdout.splitlines() if ln.startswith("private-journal:")), "")
+        assert url in line and "Failed to connect" in line and "401" in line, wrong.stdout + wrong.stderr
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
