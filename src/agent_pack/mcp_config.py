@@ -14,6 +14,8 @@ from agent_pack.errors import AgentPackError, McpConfigError
 
 SERVER_NAME = "private-journal"
 TOKEN_HEADER = "Bearer ${JOURNAL_MCP_TOKEN}"
+# Tells a shared journal server which project's journal a client's project notes belong to.
+PROJECT_HEADER = "X-Private-Journal-Project"
 
 Entry = dict[str, Any]
 
@@ -22,10 +24,14 @@ def stdio_entry(command: Path) -> Entry:
     return {"type": "stdio", "command": str(command), "args": []}
 
 
-def http_entry(url: str) -> Entry:
+def http_entry(url: str, project: Path | None = None) -> Entry:
+    """A shared `journal-mcp serve --http` server; `project` tells it whose project journal to use."""
     if not url.startswith(("http://", "https://")):
         raise AgentPackError(f"--http {url!r} is not an http(s) URL", hint="e.g. --http http://127.0.0.1:8765/mcp")
-    return {"type": "http", "url": url, "headers": {"Authorization": TOKEN_HEADER}}
+    headers = {"Authorization": TOKEN_HEADER}
+    if project is not None:
+        headers[PROJECT_HEADER] = str(project)
+    return {"type": "http", "url": url, "headers": headers}
 
 
 def normalise(entry: Entry) -> Entry:

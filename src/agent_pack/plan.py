@@ -113,7 +113,7 @@ def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], m
             plan.steps.append(_plan_dropped(scope, new, rel, record))
     if options.mcp:
         entry = (
-            mcp_config.http_entry(options.http_url)
+            mcp_config.http_entry(options.http_url, scope.root if scope.kind == "project" else None)
             if options.http_url
             else mcp_config.stdio_entry(mcp_config.find_journal_mcp())
         )

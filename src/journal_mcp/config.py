@@ -75,7 +75,7 @@ class Settings(BaseModel):
         explicit_project = env.get("JOURNAL_MCP_PROJECT_JOURNAL")
         if explicit_project:
             project_journal = Path(explicit_project).expanduser()
-        elif _is_not_a_project(project_dir, home):
+        elif is_not_a_project(project_dir, home):
             # Desktop clients start servers in `/` or $HOME: there is no project, so project notes
             # share the user journal instead of landing in /.private-journal or being listed twice.
             project_journal = user_dir
@@ -99,7 +99,7 @@ def _same_place(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _is_not_a_project(project_dir: Path, home: Path) -> bool:
+def is_not_a_project(project_dir: Path, home: Path) -> bool:
     real = os.path.realpath(project_dir)
     return real == os.path.realpath("/") or real == os.path.realpath(home)
 

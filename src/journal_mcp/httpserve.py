@@ -145,14 +145,21 @@ def registration_text(url: str, token: Token, *, reveal: bool) -> str:
     if not reveal and token.origin == TOKEN_ENV:
         secret = f"${TOKEN_ENV}"
     header = f"Authorization: Bearer {secret}"
-    command = f'claude mcp add --transport http private-journal {url} --header "{header}"'
+    # Run in a project, $PWD names it: that client's project notes go to that project's journal.
+    command = (
+        f'claude mcp add --transport http private-journal {url} --header "{header}" '
+        '--header "X-Private-Journal-Project: $PWD"'
+    )
     snippet = json.dumps(
         {
             "mcpServers": {
                 "private-journal": {
                     "type": "http",
                     "url": url,
-                    "headers": {"Authorization": f"Bearer {token.value if reveal else '${JOURNAL_MCP_TOKEN}'}"},
+                    "headers": {
+                        "Authorization": f"Bearer {token.value if reveal else '${JOURNAL_MCP_TOKEN}'}",
+                        "X-Private-Journal-Project": "/absolute/path/of/the/project",
+                    },
                 }
             }
         },
@@ -162,7 +169,10 @@ def registration_text(url: str, token: Token, *, reveal: bool) -> str:
         f"journal-mcp: serving MCP over streamable HTTP at {url}",
         f"bearer token: {'new, ' if token.created else ''}stored in {token.origin}",
         "",
-        "Register it with Claude Code:",
+        "Register it in each project (in the project's directory):",
+        "  agent-pack install --http " + url,
+        "",
+        "or with Claude Code's own command:",
         f"  {command}",
         "",
         "or put this in a project's .mcp.json:",
@@ -196,7 +206,7 @@ def serve_http(settings: Settings, *, host: str, port: int, allow_remote: bool, 
     if not port_is_free(host, port):
         raise InvalidInputError(f"{host}:{port} is already in use; pick another --port.")
     token = load_or_create_token(settings)
-    server = build_server(settings)
+    server = build_server(settings, route_projects=True)
     app = server.streamable_http_app(streamable_http_path=MCP_PATH, host=host)
     url = server_url(host, port)
     print(registration_text(url, token, reveal=reveal_token or token.created), flush=True)

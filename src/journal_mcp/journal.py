@@ -84,11 +84,15 @@ def check_type(kind: str) -> tuple[JournalType, ...]:
 class Journal:
     """Both journals behind one API. Safe to call from several threads."""
 
-    def __init__(self, settings: Settings, *, semantic: SemanticSearch | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, semantic: SemanticSearch | None = None, share_stores_with: Journal | None = None
+    ) -> None:
         self.settings = settings
         self.semantic = semantic
-        self._stores: dict[str, JournalStore] = {}
-        self._lock = threading.Lock()
+        # Journals of one process that share stores (a shared server's per-project views) open each
+        # database once: one connection, one in-memory vector index per file.
+        self._stores: dict[str, JournalStore] = share_stores_with._stores if share_stores_with else {}
+        self._lock: threading.Lock = share_stores_with._lock if share_stores_with else threading.Lock()
 
     # -- stores -------------------------------------------------------------------------------
 
@@ -116,6 +120,11 @@ class Journal:
             if store is not None:
                 grouped.setdefault(id(store), (store, []))[1].append(kind)
         return [(store, tuple(ks)) for store, ks in grouped.values()]
+
+    def open_stores(self) -> list[JournalStore]:
+        """Every store this journal (and any journal sharing its stores) has opened so far."""
+        with self._lock:
+            return list(self._stores.values())
 
     def close(self) -> None:
         with self._lock:

@@ -200,7 +200,10 @@ class SemanticSearch:
         if embedder is None:
             return 0
         total = 0
-        for store, _ in journal.targets(("project", "user")):
+        # Also the project journals a shared server opened for its clients (they share the stores).
+        stores = {id(store): store for store, _ in journal.targets(("project", "user"))}
+        stores.update((id(store), store) for store in journal.open_stores())
+        for store in stores.values():
             if store.read_only_reason is not None:
                 continue
             model_id = model_id_for(store, embedder.identity)

@@ -24,6 +24,7 @@ from journal_mcp.config import Settings
 from journal_mcp.errors import JournalError
 from journal_mcp.journal import Journal
 from journal_mcp.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
+from journal_mcp.projects import PROJECT_HEADER, ProjectJournals
 from journal_mcp.semantic import create_semantic
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,18 @@ T = TypeVar("T")
 @dataclass
 class AppState:
     journal: Journal
+    projects: ProjectJournals | None = None  # a shared server: each client's own project journal
 
 
 def _journal(ctx: Context[Any, Any]) -> Journal:
     state: AppState = ctx.request_context.lifespan_context
-    return state.journal
+    request = ctx.request_context.request  # the HTTP request; None over stdio
+    if state.projects is None or request is None:
+        return state.journal
+    try:
+        return state.projects.for_project(request.headers.get(PROJECT_HEADER))
+    except JournalError as exc:
+        raise ToolError(str(exc)) from exc
 
 
 async def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -81,8 +89,14 @@ JournalChoice = Annotated[
 ]
 
 
-def build_server(settings: Settings | None = None, *, journal: Journal | None = None) -> MCPServer:
-    """Create the MCP server. `journal` lets tests inject one (e.g. with a fake embedder)."""
+def build_server(
+    settings: Settings | None = None, *, journal: Journal | None = None, route_projects: bool = False
+) -> MCPServer:
+    """Create the MCP server. `journal` lets tests inject one (e.g. with a fake embedder).
+
+    `route_projects` (the shared HTTP server): a client's `X-Private-Journal-Project` header picks
+    the project journal its project notes go to and are read from.
+    """
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
@@ -95,7 +109,7 @@ def build_server(settings: Settings | None = None, *, journal: Journal | None = 
         if active.semantic is not None:
             active.semantic.start(active)
         try:
-            yield AppState(journal=active)
+            yield AppState(journal=active, projects=ProjectJournals(active) if route_projects else None)
         finally:
             if active.semantic is not None:
                 active.semantic.stop()

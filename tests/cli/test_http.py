@@ -88,8 +88,11 @@ def start_server(journal_env: dict[str, str], tmp_path: Path) -> Iterator[Runnin
             process.wait()
 
 
-def client_for(server: Running, token: str | None = None) -> Client:
-    http = create_mcp_http_client(headers={"Authorization": f"Bearer {token or server.token}"})
+def client_for(server: Running, token: str | None = None, project: Path | str | None = None) -> Client:
+    headers = {"Authorization": f"Bearer {token or server.token}"}
+    if project is not None:
+        headers["X-Private-Journal-Project"] = str(project)
+    http = create_mcp_http_client(headers=headers)
     return Client(streamable_http_client(server.url, http_client=http), read_timeout_seconds=60)
 
 
@@ -169,6 +172,34 @@ async def test_two_clients_at_once(http_server: Running) -> None:
         assert len(written) == 5
         assert written <= found
     assert not results[1][0] & results[2][0]
+
+
+async def test_each_client_gets_its_own_projects_journal(http_server: Running, tmp_path: Path) -> None:
+    """One shared server, two projects: project notes go to each client's project, the user journal is shared."""
+    alpha, beta = tmp_path / "alpha", tmp_path / "beta"
+    alpha.mkdir()
+    beta.mkdir()
+    async with client_for(http_server, project=alpha) as a, client_for(http_server, project=beta) as b:
+        ok(await a.call_tool("process_thoughts", {"project_notes": "alpha uses vLLM", "observations": "from alpha"}))
+        ok(await b.call_tool("process_thoughts", {"project_notes": "beta uses Triton", "observations": "from beta"}))
+        a_project = ok(await a.call_tool("list_recent_entries", {"type": "project"}))
+        b_project = ok(await b.call_tool("list_recent_entries", {"type": "project"}))
+        assert [h["excerpt"] for h in a_project["hits"]] == ["alpha uses vLLM"]
+        assert [h["excerpt"] for h in b_project["hits"]] == ["beta uses Triton"]
+        found = ok(await a.call_tool("search_journal", {"query": "Triton", "type": "project"}))
+        assert found["hits"] == []  # beta's project notes are not alpha's
+        shared = ok(await a.call_tool("list_recent_entries", {"type": "user"}))
+        assert {h["excerpt"] for h in shared["hits"]} == {"from alpha", "from beta"}
+        path = ok(await b.call_tool("process_thoughts", {"project_notes": "beta again"}))["entries"][0]["path"]
+        assert "beta again" in ok(await b.call_tool("read_journal_entry", {"path": path}))["text"]
+        assert (await a.call_tool("read_journal_entry", {"path": path})).is_error  # not in alpha's journal
+    for project, note in ((alpha, "alpha uses vLLM"), (beta, "beta uses Triton")):
+        db = project / ".private-journal" / "journal.db"
+        assert db.exists() and mode(project / ".private-journal") == 0o700
+        assert note.encode() in db.read_bytes() or note.encode() in Path(f"{db}-wal").read_bytes()
+    async with client_for(http_server, project="relative/dir") as bad:
+        result = await bad.call_tool("list_recent_entries", {})
+        assert result.is_error and "absolute path of an existing project directory" in result.content[0].text
 
 
 def test_non_loopback_host_needs_allow_remote(journal_env: dict[str, str]) -> None:

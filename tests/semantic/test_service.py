@@ -256,3 +256,35 @@ def test_a_running_server_embeds_entries_another_process_left_unembedded(
         time.sleep(0.05)
     assert missing(semantic_journal, fake) == 0  # the periodic re-check (0.2 s in this fixture) found them
     assert all("semantic" in h.matched for h in semantic_journal.search("written elsewhere").hits)
+
+
+def test_a_shared_servers_client_projects_are_embedded_and_searched_with_one_model(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """serve --http: each client's project journal shares the base journal's model, stores and backfill."""
+    from journal_mcp.projects import ProjectJournals, project_settings
+
+    other = tmp_path / "other-project"
+    other.mkdir()
+    # Entries in that project written by a server with no model (e.g. a stdio session): pending.
+    plain = Journal(project_settings(settings, other))
+    plain.write({"project_notes": "the graphics card ran out of memory"})
+    plain.close()
+    fake = HashEmbedder()
+    service = SemanticSearch(lambda: fake)
+    base = Journal(settings, semantic=service)
+    service.start(base)
+    assert service.wait_ready(10)
+    routed = ProjectJournals(base).for_project(str(other))
+    assert routed.semantic is service and ProjectJournals(base).for_project(None) is base
+    store = routed.store("project")
+    assert store is not None and store in base.open_stores()  # one connection per database, shared
+    service.backfill(base)  # the periodic backfill now covers the client's project too
+    model_id = model_id_for(store, fake.identity)
+    assert model_id is not None and store.count_missing_embeddings(model_id) == 0
+    routed.write({"project_notes": "memory of the graphics card again"})
+    result = routed.search("graphics card memory", type="project")
+    assert result.mode == "hybrid" and len(result.hits) == 2
+    assert base.search("graphics card", type="project").hits == []  # the base project is another one
+    service.stop()
+    base.close()
