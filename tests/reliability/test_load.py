@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import anyio
 import pytest
@@ -16,6 +16,7 @@ from mcp import Client, StdioServerParameters
 
 from journal_mcp.config import Settings
 from journal_mcp.journal import Journal
+from tests.readonly import can_mount_read_only, with_read_only
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.anyio]
 
@@ -120,16 +121,9 @@ def test_sigkill_mid_write_loses_no_acknowledged_entry(journal_env: dict[str, st
         journal.close()
 
 
-def _can_mount_read_only() -> bool:
-    probe = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", "mount --bind / /mnt 2>/dev/null || mount --bind /tmp /tmp"], capture_output=True
-    )
-    return shutil.which("unshare") is not None and probe.returncode == 0
-
-
 async def test_read_only_journal_directory_keeps_serving_reads(journal_env: dict[str, str]) -> None:
     """The disk refusing writes: the real server, in a mount namespace where the journal is read-only."""
-    if not _can_mount_read_only():
+    if not can_mount_read_only():
         pytest.skip("this kernel does not allow unprivileged mount namespaces")
     journal = Journal(Settings.from_env(journal_env))
     first = journal.write({"observations": "written before the disk went read-only"})
@@ -137,11 +131,9 @@ async def test_read_only_journal_directory_keeps_serving_reads(journal_env: dict
     home = journal_env["HOME"]
     db = Settings.from_env(journal_env).user_db_path
     before = db.read_bytes()
-    script = (
-        f'mount --bind "{home}" "{home}" && mount -o remount,bind,ro "{home}" && exec "{sys.executable}" -m journal_mcp'
-    )
+    argv = with_read_only(Path(home), sys.executable, "-m", "journal_mcp")
     server = StdioServerParameters(
-        command="unshare", args=["-rm", "sh", "-c", script], env=journal_env, cwd=journal_env["CLAUDE_PROJECT_DIR"]
+        command=argv[0], args=argv[1:], env=journal_env, cwd=journal_env["CLAUDE_PROJECT_DIR"]
     )
     with anyio.fail_after(120):
         async with Client(server, read_timeout_seconds=60) as client:
