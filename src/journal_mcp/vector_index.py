@@ -28,7 +28,8 @@ import numpy.typing as npt
 
 from journal_mcp.models import iso_utc
 from journal_mcp.sections import SECTION_TITLES
-from journal_mcp.storage import Filters, JournalStore, VectorRow
+from journal_mcp.storage import Filters, JournalStore
+from journal_mcp.vector_tables import VectorRow
 
 log = logging.getLogger(__name__)
 
