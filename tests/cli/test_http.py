@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +18,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from journal_mcp.config import Settings
 from journal_mcp.httpserve import TOKEN_ENV, is_loopback, load_or_create_token
 from tests.cli.conftest import mode, run_subprocess
+from tests.httpserver import Running, free_port, start_server
 from tests.journal.helpers import ok
 
 INIT = {
@@ -34,58 +30,9 @@ INIT = {
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Running:
-    url: str
-    token: str
-    stdout: Path
-    process: subprocess.Popen[bytes]
-
-
 @pytest.fixture
 def http_server(journal_env: dict[str, str], tmp_path: Path) -> Iterator[Running]:
     yield from start_server(journal_env, tmp_path)
-
-
-def start_server(journal_env: dict[str, str], tmp_path: Path) -> Iterator[Running]:
-    port = free_port()
-    out = tmp_path / "server.out"
-    script = Path(sys.executable).with_name("journal-mcp")
-    with open(out, "wb") as sink:
-        process = subprocess.Popen(
-            [str(script), "serve", "--http", "--port", str(port)],
-            env=journal_env,
-            cwd=journal_env["CLAUDE_PROJECT_DIR"],
-            stdout=sink,
-            stderr=subprocess.PIPE,
-        )
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server died"
-            try:
-                if httpx2.get(url, timeout=2).status_code == 401:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.1)
-        token_file = Path(journal_env["HOME"]) / ".private-journal" / "http-token"
-        yield Running(url, token_file.read_text(encoding="utf-8").strip(), out, process)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def client_for(server: Running, token: str | None = None, project: Path | str | None = None) -> Client:

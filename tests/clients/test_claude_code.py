@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from tests.clients.conftest import CLAUDE, REPO, VENV_BIN, needs_tools, trust_project
+from tests.httpserver import start_server
 
 pytestmark = [pytest.mark.external, needs_tools]
 
@@ -21,6 +19,26 @@ def claude(env: dict[str, str], *args: str, cwd: Path = REPO) -> subprocess.Comp
     return subprocess.run(
         [str(CLAUDE), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def approve(env: dict[str, str], project: Path) -> None:
+    """Approve the project's .mcp.json server the way Claude Code records it, and trust the project."""
+    (project / ".claude" / "settings.local.json").write_text(
+        json.dumps({"enabledMcpjsonServers": ["private-journal"]}), encoding="utf-8"
+    )
+    trust_project(Path(env["HOME"]), project)
+
+
+def journal_line(env: dict[str, str], project: Path) -> tuple[str, str]:
+    """`claude mcp list` in the project: the private-journal line, and the whole output for messages."""
+    result = claude(env, "mcp", "list", cwd=project)
+    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("private-journal:")), "")
+    return line, result.stdout + result.stderr
+
+
+def agent_pack(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run([str(VENV_BIN / "agent-pack"), *args], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("target", [".", ".claude/agents", ".claude-plugin/marketplace.json"])
@@ -55,24 +73,12 @@ def test_claude_plugin_validate_catches_a_broken_agent(client_env: dict[str, str
 def test_claude_mcp_list_connects_to_the_installed_server(client_env: dict[str, str], tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    install = subprocess.run(
-        [str(VENV_BIN / "agent-pack"), "install", "--project", str(project)],
-        env=client_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
-    # Approve the project's .mcp.json server the way Claude Code records it, and trust the project.
-    (project / ".claude" / "settings.local.json").write_text(
-        json.dumps({"enabledMcpjsonServers": ["private-journal"]}), encoding="utf-8"
-    )
-    trust_project(Path(client_env["HOME"]), project)
+    agent_pack(client_env, "install", "--project", str(project))
+    approve(client_env, project)
     # From another working directory's viewpoint the command must still work: it is an absolute path.
-    result = claude(client_env, "mcp", "list", cwd=project)
-    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("private-journal:")), "")
-    assert str(VENV_BIN / "journal-mcp") in line, result.stdout + result.stderr
-    assert "Connected" in line, result.stdout + result.stderr
+    line, output = journal_line(client_env, project)
+    assert str(VENV_BIN / "journal-mcp") in line, output
+    assert "Connected" in line, output
 
 
 def test_user_scope_registers_through_the_claude_cli(client_env: dict[str, str], tmp_path: Path) -> None:
@@ -96,54 +102,14 @@ def test_user_scope_registers_through_the_claude_cli(client_env: dict[str, str],
 @pytest.mark.subprocess
 def test_claude_mcp_list_connects_to_the_shared_http_server(client_env: dict[str, str], tmp_path: Path) -> None:
     """`journal-mcp serve --http` + `agent-pack install --http URL`: Claude Code connects with the token, not without."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = "t" * 20 + "-shared-server-token-for-the-test"
-    env = dict(client_env, JOURNAL_MCP_TOKEN=token)
-    server = subprocess.Popen(
-        [str(VENV_BIN / "journal-mcp"), "serve", "--http", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "the HTTP server exited"
-            try:
-                if httpx2.get(url, timeout=2).status_code == 401:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the HTTP server did not come up"
-            time.sleep(0.2)
+    env = dict(client_env, JOURNAL_MCP_TOKEN="t" * 20 + "-shared-server-token-for-the-test")
+    with contextlib.closing(start_server(env, tmp_path, cwd=tmp_path)) as running:
+        server = next(running)
         project = tmp_path / "project"
         project.mkdir()
-        install = subprocess.run(
-            [str(VENV_BIN / "agent-pack"), "install", "--project", str(project), "--http", url],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert install.returncode == 0, install.stdout + install.stderr
-        (project / ".claude" / "settings.local.json").write_text(
-            json.dumps({"enabledMcpjsonServers": ["private-journal"]}), encoding="utf-8"
-        )
-        trust_project(Path(env["HOME"]), project)
-        listed = claude(env, "mcp", "list", cwd=project)
-        line = next((ln for ln in listed.stdout.splitlines() if ln.startswith("private-journal:")), "")
-        assert url in line and "Connected" in line, listed.stdout + listed.stderr
-        wrong = claude(dict(env, JOURNAL_MCP_TOKEN="w" * 40), "mcp", "list", cwd=project)
-        line = next((ln for ln in wrong.stdout.splitlines() if ln.startswith("private-journal:")), "")
-        assert url in line and "Failed to connect" in line and "401" in line, wrong.stdout + wrong.stderr
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        agent_pack(env, "install", "--project", str(project), "--http", server.url)
+        approve(env, project)
+        line, output = journal_line(env, project)
+        assert server.url in line and "Connected" in line, output
+        line, output = journal_line(dict(env, JOURNAL_MCP_TOKEN="w" * 40), project)
+        assert server.url in line and "Failed to connect" in line and "401" in line, output
