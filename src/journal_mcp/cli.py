@@ -181,11 +181,8 @@ def _recent_args(p: argparse.ArgumentParser) -> None:
 def _run_recent(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.console import show_listing
 
-    journal = _journal()
-    try:
+    with _journal() as journal:
         result = journal.recent(limit=args.limit, type=args.type, days=args.days)
-    finally:
-        journal.close()
     show_listing(output, result, args.days)
     return EXIT_OK
 
@@ -197,11 +194,8 @@ def _show_args(p: argparse.ArgumentParser) -> None:
 def _run_show(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.console import show_entry
 
-    journal = _journal()
-    try:
+    with _journal() as journal:
         view = journal.read(args.id)
-    finally:
-        journal.close()
     show_entry(output, view)
     return EXIT_OK
 
@@ -210,11 +204,8 @@ def _run_stats(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.reports import show_stats
     from journal_mcp.stats import journal_stats
 
-    journal = _journal()
-    try:
+    with _journal() as journal:
         report = journal_stats(journal)
-    finally:
-        journal.close()
     show_stats(output, report)
     return EXIT_OK
 
@@ -225,14 +216,11 @@ def _run_reindex(args: argparse.Namespace, output: Output) -> int:
 
     settings = _settings()
     logs.configure(settings.log_level if os.environ.get("JOURNAL_MCP_LOG_LEVEL") else "WARNING")
-    journal = _journal()
-    try:
+    with _journal() as journal:
         output.note("loading the embedding model...")
         embedder = load_embedder(settings.model)
         with output.progress("embedding") as bar:
             count = reindex(journal, embedder, bar.update)
-    finally:
-        journal.close()
     identity = embedder.identity
     if output.json:
         from journal_mcp.console import dump_json
@@ -261,14 +249,10 @@ def _run_import(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.importer import import_journals
     from journal_mcp.reports import show_import
 
-    journal = _journal()
-    try:
-        with output.progress("importing") as bar:
-            report = import_journals(
-                journal, args.paths, kind=args.type, dry_run=args.dry_run, on_start=bar.start, on_file=bar.advance
-            )
-    finally:
-        journal.close()
+    with _journal() as journal, output.progress("importing") as bar:
+        report = import_journals(
+            journal, args.paths, kind=args.type, dry_run=args.dry_run, on_start=bar.start, on_file=bar.advance
+        )
     show_import(output, report)
     return EXIT_PARTIAL if report.skipped else EXIT_OK
 
@@ -295,24 +279,20 @@ def _run_export(args: argparse.Namespace, output: Output) -> int:
     to_stdout = args.format == "jsonl" and (args.dest is None or str(args.dest) == "-")
     if args.dest is None and not to_stdout:
         raise InvalidInputError("export --format markdown needs a destination directory, e.g. ~/journal-export.")
-    journal = _journal()
-    try:
-        with output.progress("exporting") as bar:
-            if args.format == "markdown":
-                report = export_markdown(
-                    journal, args.dest, kinds, force=args.force, on_start=bar.start, on_entry=bar.advance
-                )
-            else:
-                report = export_jsonl(
-                    journal,
-                    None if to_stdout else args.dest,
-                    kinds,
-                    force=args.force,
-                    on_start=bar.start,
-                    on_entry=bar.advance,
-                )
-    finally:
-        journal.close()
+    with _journal() as journal, output.progress("exporting") as bar:
+        if args.format == "markdown":
+            report = export_markdown(
+                journal, args.dest, kinds, force=args.force, on_start=bar.start, on_entry=bar.advance
+            )
+        else:
+            report = export_jsonl(
+                journal,
+                None if to_stdout else args.dest,
+                kinds,
+                force=args.force,
+                on_start=bar.start,
+                on_entry=bar.advance,
+            )
     if to_stdout:
         output.note(f"exported {report.entries} entries")
     else:

@@ -121,6 +121,12 @@ class Journal:
                 grouped.setdefault(id(store), (store, []))[1].append(kind)
         return [(store, tuple(ks)) for store, ks in grouped.values()]
 
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def open_stores(self) -> list[JournalStore]:
         """Every store this journal (and any journal sharing its stores) has opened so far."""
         with self._lock:
