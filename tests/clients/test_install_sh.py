@@ -107,6 +107,15 @@ def test_install_sh_says_when_the_package_index_is_unreachable(tmp_path: Path) -
     assert list((tmp_path / "project").iterdir()) == []  # nothing was installed into the project
 
 
+def run_read_only(
+    directory: Path, *command: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`command` while `directory` is a read-only mount."""
+    return subprocess.run(
+        with_read_only(directory, *command), env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
 @pytest.mark.skipif(not can_mount_read_only(), reason="this kernel does not allow unprivileged mount namespaces")
 def test_unwritable_targets_are_clear_errors_and_nothing_is_written(tmp_path: Path) -> None:
     """A project, or a place for the virtualenv, on a disk that refuses writes (root ignores file modes)."""
@@ -114,13 +123,7 @@ def test_unwritable_targets_are_clear_errors_and_nothing_is_written(tmp_path: Pa
     project.mkdir()
     (project / "README").write_text("someone's project\n", encoding="utf-8")
     agent_pack = str(Path(sys.executable).with_name("agent-pack"))
-    result = subprocess.run(
-        with_read_only(project, agent_pack, "install", "--project", str(project)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_read_only(project, agent_pack, "install", "--project", str(project))
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"cannot write to {project}" in result.stderr and "hint:" in result.stderr
     assert sorted(p.name for p in project.iterdir()) == ["README"]
@@ -132,27 +135,13 @@ def test_unwritable_targets_are_clear_errors_and_nothing_is_written(tmp_path: Pa
         "PATH": "/usr/bin:/bin",
         "JOURNAL_AGENT_PACK_VENV": str(venv_parent / "venv"),
     }
-    result = subprocess.run(
-        with_read_only(venv_parent, "bash", str(REPO / "install.sh"), str(project)),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_read_only(venv_parent, "bash", str(REPO / "install.sh"), str(project), env=env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "for the virtualenv" in result.stderr and "JOURNAL_AGENT_PACK_VENV" in result.stderr
     assert list(venv_parent.iterdir()) == [] and sorted(p.name for p in project.iterdir()) == ["README"]
 
     # A read-only project is refused before anything is downloaded or built.
     env["JOURNAL_AGENT_PACK_VENV"] = str(tmp_path / "venv")
-    result = subprocess.run(
-        with_read_only(project, "bash", str(REPO / "install.sh"), str(project)),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_read_only(project, "bash", str(REPO / "install.sh"), str(project), env=env)
     assert result.returncode == 1 and f"cannot write to {project}" in result.stderr, result.stdout + result.stderr
     assert not (tmp_path / "venv").exists()
