@@ -6,7 +6,9 @@ import argparse
 import json
 import logging
 import shlex
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from agent_pack.status import StatusReport, status
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+LIST_SUMMARY_MIN = 60  # characters of each description `list` shows at least
 
 log = logging.getLogger("agent_pack")
 
@@ -154,9 +157,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return EXIT_OK
+    # Each description's first sentence: whole when piped; on a terminal, cut at a word (never
+    # mid-word) to fit its width, showing at least LIST_SUMMARY_MIN characters.
+    width = max(LIST_SUMMARY_MIN, shutil.get_terminal_size().columns - 50) if sys.stdout.isatty() else None
     for row in rows:
         summary = str(row["description"]).split(". ")[0]
-        print(f"{row['name']:<40} {row['model'] or '-':<8} {summary[:100]}")
+        if width is not None:
+            summary = textwrap.shorten(summary, width, placeholder=" …")
+        print(f"{row['name']:<40} {row['model'] or '-':<8} {summary}")
     return EXIT_OK
 
 
