@@ -117,8 +117,9 @@ def _run_serve(args: argparse.Namespace, output: Output) -> int:
         )
         return EXIT_OK
     from journal_mcp.server import build_server
+    from journal_mcp.stdio import serve_stdio
 
-    build_server(settings).run("stdio")
+    serve_stdio(build_server(settings))  # does not return: exits the process when the client or a signal stops it
     return EXIT_OK
 
 
