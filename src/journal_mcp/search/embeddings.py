@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from journal_mcp.errors import ModelUnavailableError
+from journal_mcp.core.errors import ModelUnavailableError
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from journal_mcp.models import iso_utc
-from journal_mcp.sections import SECTION_TITLES
-from journal_mcp.storage import Filters, JournalStore
-from journal_mcp.vector_tables import VectorRow
+from journal_mcp.core.models import iso_utc
+from journal_mcp.core.sections import SECTION_TITLES
+from journal_mcp.store.storage import Filters, JournalStore
+from journal_mcp.store.vector_tables import VectorRow
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from journal_mcp.chunking import DEFAULT_OVERLAP, chunk_text
-from journal_mcp.embeddings import Embedder, ModelIdentity
-from journal_mcp.storage import JournalStore
+from journal_mcp.search.chunking import DEFAULT_OVERLAP, chunk_text
+from journal_mcp.search.embeddings import Embedder, ModelIdentity
+from journal_mcp.store.storage import JournalStore
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from journal_mcp.errors import ModelUnavailableError
-from journal_mcp.journal import Journal
-from journal_mcp.models import JournalType, parse_iso_utc
-from journal_mcp.sections import SECTION_TITLES, section_title
+from journal_mcp.core.errors import ModelUnavailableError
+from journal_mcp.core.models import JournalType, parse_iso_utc
+from journal_mcp.core.sections import SECTION_TITLES, section_title
+from journal_mcp.service.journal import Journal
 
 
 class JournalStats(BaseModel):
@@ -80,7 +80,7 @@ def journal_stats(journal: Journal) -> StatsReport:
 
 def _configured_fingerprint(journal: Journal, report: StatsReport) -> str | None:
     """The fingerprint of the configured model's weights, read from disk (the model is not loaded)."""
-    from journal_mcp.embeddings import fingerprint_weights, resolve_model
+    from journal_mcp.search.embeddings import fingerprint_weights, resolve_model
 
     try:
         source = resolve_model(journal.settings.model)
@@ -95,7 +95,7 @@ def _configured_fingerprint(journal: Journal, report: StatsReport) -> str | None
 
 
 def embedding_stats(journal: Journal, fingerprint: str | None) -> list[EmbeddingStats]:
-    from journal_mcp.reindex import status
+    from journal_mcp.service.reindex import status
 
     found: list[EmbeddingStats] = []
     for store in status(journal).stores:

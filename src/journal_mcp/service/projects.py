@@ -11,9 +11,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from journal_mcp.config import JOURNAL_DIR_NAME, Settings, is_not_a_project
-from journal_mcp.errors import InvalidInputError
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import JOURNAL_DIR_NAME, Settings, is_not_a_project
+from journal_mcp.core.errors import InvalidInputError
+from journal_mcp.service.journal import Journal
 
 PROJECT_HEADER = "x-private-journal-project"
 

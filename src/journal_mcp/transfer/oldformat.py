@@ -28,7 +28,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel
 
-from journal_mcp.sections import SECTION_TITLES, section_title
+from journal_mcp.core.sections import SECTION_TITLES, section_title
 
 FILE_NAME = re.compile(r"^(\d{2})-(\d{2})-(\d{2})-(\d{6})(?:-\d+)?\.md$")  # export adds -N on a clash
 DAY_DIR = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

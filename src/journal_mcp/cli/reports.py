@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.table import Table
 
-from journal_mcp.backup import BackupReport
-from journal_mcp.console import Output, human_bytes
-from journal_mcp.exporter import ExportReport
-from journal_mcp.importer import ImportReport
-from journal_mcp.sections import SECTION_TITLES
-from journal_mcp.stats import StatsReport
+from journal_mcp.cli.console import Output, human_bytes
+from journal_mcp.core.sections import SECTION_TITLES
+from journal_mcp.service.stats import StatsReport
+from journal_mcp.transfer.backup import BackupReport
+from journal_mcp.transfer.exporter import ExportReport
+from journal_mcp.transfer.importer import ImportReport
 
 
 def show_stats(output: Output, report: StatsReport) -> None:

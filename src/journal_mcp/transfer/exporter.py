@@ -19,11 +19,11 @@ from typing import Literal, TextIO
 
 from pydantic import BaseModel
 
-from journal_mcp.errors import InvalidInputError, StorageError
-from journal_mcp.journal import Journal
-from journal_mcp.models import Entry, JournalType, iso_utc
-from journal_mcp.oldformat import entry_path, render_entry
-from journal_mcp.storage import DIR_MODE, FILE_MODE
+from journal_mcp.core.errors import InvalidInputError, StorageError
+from journal_mcp.core.models import Entry, JournalType, iso_utc
+from journal_mcp.service.journal import Journal
+from journal_mcp.store.storage import DIR_MODE, FILE_MODE
+from journal_mcp.transfer.oldformat import entry_path, render_entry
 
 ExportFormat = Literal["markdown", "jsonl"]
 

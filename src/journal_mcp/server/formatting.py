@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journal_mcp.models import EntryListing, EntryViews, Hit, SearchResult, WriteResult
+from journal_mcp.core.models import EntryListing, EntryViews, Hit, SearchResult, WriteResult
 
 
 def write_text(result: WriteResult) -> str:

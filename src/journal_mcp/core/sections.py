@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journal_mcp.errors import InvalidInputError
+from journal_mcp.core.errors import InvalidInputError
 
 # Order is the order sections are shown in an entry. `feelings` is v1's name for what v2 calls
 # `reflections`; both are kept as separate sections so agents of either version work unchanged.

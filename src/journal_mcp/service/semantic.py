@@ -22,18 +22,18 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
-from journal_mcp.config import Settings
-from journal_mcp.embeddings import Embedder, load_embedder
-from journal_mcp.errors import JournalError, ModelUnavailableError
-from journal_mcp.fts import query_terms
-from journal_mcp.indexing import DEFAULT_BATCH, HasSections, backfill_store, embed_entries, model_id_for
-from journal_mcp.models import SearchResult
-from journal_mcp.ranking import DEFAULT_MIN_SCORE, Candidate, keyword_query, rank
-from journal_mcp.storage import Filters, JournalStore
-from journal_mcp.vector_index import VectorIndex
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import JournalError, ModelUnavailableError
+from journal_mcp.core.models import SearchResult
+from journal_mcp.search.embeddings import Embedder, load_embedder
+from journal_mcp.search.indexing import DEFAULT_BATCH, HasSections, backfill_store, embed_entries, model_id_for
+from journal_mcp.search.ranking import DEFAULT_MIN_SCORE, Candidate, keyword_query, rank
+from journal_mcp.search.vector_index import VectorIndex
+from journal_mcp.store.fts import query_terms
+from journal_mcp.store.storage import Filters, JournalStore
 
 if TYPE_CHECKING:
-    from journal_mcp.journal import Journal
+    from journal_mcp.service.journal import Journal
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import InvalidInputError, StorageError
-from journal_mcp.exporter import make_private_dir
-from journal_mcp.storage import BUSY_TIMEOUT_SECONDS, FILE_MODE
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import InvalidInputError, StorageError
+from journal_mcp.store.storage import BUSY_TIMEOUT_SECONDS, FILE_MODE
+from journal_mcp.transfer.exporter import make_private_dir
 
 
 class BackupCopy(BaseModel):

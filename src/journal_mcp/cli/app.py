@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journal_mcp import logs
-from journal_mcp.config import Settings
-from journal_mcp.console import Output
-from journal_mcp.errors import InvalidInputError, JournalError
+from journal_mcp.cli.console import Output
+from journal_mcp.core import logs
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import InvalidInputError, JournalError
 
 if TYPE_CHECKING:
-    from journal_mcp.journal import Journal
+    from journal_mcp.service.journal import Journal
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -86,7 +86,7 @@ def _settings() -> Settings:
 
 
 def _journal() -> Journal:
-    from journal_mcp.journal import Journal
+    from journal_mcp.service.journal import Journal
 
     return Journal(_settings())
 
@@ -95,7 +95,7 @@ def _journal() -> Journal:
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
-    from journal_mcp.httpserve import DEFAULT_HOST, DEFAULT_PORT
+    from journal_mcp.server.httpserve import DEFAULT_HOST, DEFAULT_PORT
 
     p.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on with --http (default {DEFAULT_HOST})")
@@ -110,13 +110,13 @@ def _run_serve(args: argparse.Namespace, output: Output) -> int:
     settings = _settings()
     logs.configure(settings.log_level)
     if getattr(args, "http", False):
-        from journal_mcp.httpserve import serve_http
+        from journal_mcp.server.httpserve import serve_http
 
         serve_http(
             settings, host=args.host, port=args.port, allow_remote=args.allow_remote, reveal_token=args.show_token
         )
         return EXIT_OK
-    from journal_mcp.server import build_server
+    from journal_mcp.server.app import build_server
 
     build_server(settings).run("stdio")
     return EXIT_OK
@@ -125,7 +125,7 @@ def _run_serve(args: argparse.Namespace, output: Output) -> int:
 def _run_self_check(args: argparse.Namespace, output: Output) -> int:
     import anyio
 
-    from journal_mcp.selfcheck import run_self_check
+    from journal_mcp.cli.selfcheck import run_self_check
 
     return EXIT_OK if anyio.run(run_self_check) else EXIT_FAILED
 
@@ -144,9 +144,9 @@ def _search_args(p: argparse.ArgumentParser) -> None:
 
 
 def _run_search(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.console import show_search
-    from journal_mcp.journal import Journal
-    from journal_mcp.semantic import create_semantic
+    from journal_mcp.cli.console import show_search
+    from journal_mcp.service.journal import Journal
+    from journal_mcp.service.semantic import create_semantic
 
     settings = _settings()
     semantic = None if args.keyword else create_semantic(settings)
@@ -179,7 +179,7 @@ def _recent_args(p: argparse.ArgumentParser) -> None:
 
 
 def _run_recent(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.console import show_listing
+    from journal_mcp.cli.console import show_listing
 
     with _journal() as journal:
         result = journal.recent(limit=args.limit, type=args.type, days=args.days)
@@ -192,7 +192,7 @@ def _show_args(p: argparse.ArgumentParser) -> None:
 
 
 def _run_show(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.console import show_entry
+    from journal_mcp.cli.console import show_entry
 
     with _journal() as journal:
         view = journal.read(args.id)
@@ -201,8 +201,8 @@ def _run_show(args: argparse.Namespace, output: Output) -> int:
 
 
 def _run_stats(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.reports import show_stats
-    from journal_mcp.stats import journal_stats
+    from journal_mcp.cli.reports import show_stats
+    from journal_mcp.service.stats import journal_stats
 
     with _journal() as journal:
         report = journal_stats(journal)
@@ -211,8 +211,8 @@ def _run_stats(args: argparse.Namespace, output: Output) -> int:
 
 
 def _run_reindex(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.embeddings import load_embedder
-    from journal_mcp.reindex import reindex
+    from journal_mcp.search.embeddings import load_embedder
+    from journal_mcp.service.reindex import reindex
 
     settings = _settings()
     logs.configure(settings.log_level if os.environ.get("JOURNAL_MCP_LOG_LEVEL") else "WARNING")
@@ -223,7 +223,7 @@ def _run_reindex(args: argparse.Namespace, output: Output) -> int:
             count = reindex(journal, embedder, bar.update)
     identity = embedder.identity
     if output.json:
-        from journal_mcp.console import dump_json
+        from journal_mcp.cli.console import dump_json
 
         dump_json(output, {"entries": count, "model": identity.name, "dimension": identity.dimension})
     else:
@@ -246,8 +246,8 @@ def _import_args(p: argparse.ArgumentParser) -> None:
 
 
 def _run_import(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.importer import import_journals
-    from journal_mcp.reports import show_import
+    from journal_mcp.cli.reports import show_import
+    from journal_mcp.transfer.importer import import_journals
 
     with _journal() as journal, output.progress("importing") as bar:
         report = import_journals(
@@ -271,9 +271,9 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 
 
 def _run_export(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.exporter import export_jsonl, export_markdown
-    from journal_mcp.journal import check_type
-    from journal_mcp.reports import show_export
+    from journal_mcp.cli.reports import show_export
+    from journal_mcp.service.journal import check_type
+    from journal_mcp.transfer.exporter import export_jsonl, export_markdown
 
     kinds = check_type(args.type)
     to_stdout = args.format == "jsonl" and (args.dest is None or str(args.dest) == "-")
@@ -309,8 +309,8 @@ def _backup_args(p: argparse.ArgumentParser) -> None:
 
 
 def _run_backup(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.backup import backup_journals
-    from journal_mcp.reports import show_backup
+    from journal_mcp.cli.reports import show_backup
+    from journal_mcp.transfer.backup import backup_journals
 
     report = backup_journals(_settings(), args.dest, kind=args.type, force=args.force)
     show_backup(output, report)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from journal_mcp.models import Entry
+    from journal_mcp.core.models import Entry
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from journal_mcp.errors import InvalidInputError
+from journal_mcp.core.errors import InvalidInputError
 
 JOURNAL_DIR_NAME = ".private-journal"
 DB_FILE_NAME = "journal.db"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from journal_mcp.fts import query_terms
+from journal_mcp.store.fts import query_terms
 
 EXCERPT_CHARS = 240
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from journal_mcp.errors import StorageError
+from journal_mcp.core.errors import StorageError
 
 
 def _001_entries(db: sqlite_utils.Database) -> None:

@@ -18,8 +18,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from journal_mcp import formatting
-from journal_mcp.models import EntryListing, EntryView, SearchResult
+from journal_mcp.core.models import EntryListing, EntryView, SearchResult
+from journal_mcp.server import formatting
 
 
 @dataclass

@@ -22,9 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import InvalidInputError, StorageError
-from journal_mcp.storage import FILE_MODE, prepare_journal_dir
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import InvalidInputError, StorageError
+from journal_mcp.store.storage import FILE_MODE, prepare_journal_dir
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def serve_http(settings: Settings, *, host: str, port: int, allow_remote: bool, 
     """Serve the journal tools over streamable HTTP until interrupted."""
     import uvicorn
 
-    from journal_mcp.server import build_server
+    from journal_mcp.server.app import build_server
 
     check_host(host, allow_remote)
     if not 1 <= port <= 65535:

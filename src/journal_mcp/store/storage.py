@@ -21,11 +21,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from journal_mcp.errors import StorageError
-from journal_mcp.migrations import SCHEMA_VERSION, migrate
-from journal_mcp.migrations import schema_version as _schema_version
-from journal_mcp.models import Entry, JournalType, NewEntry, iso_utc, parse_iso_utc
-from journal_mcp.vector_tables import VectorTables
+from journal_mcp.core.errors import StorageError
+from journal_mcp.core.models import Entry, JournalType, NewEntry, iso_utc, parse_iso_utc
+from journal_mcp.store.migrations import SCHEMA_VERSION, migrate
+from journal_mcp.store.migrations import schema_version as _schema_version
+from journal_mcp.store.vector_tables import VectorTables
 
 log = logging.getLogger(__name__)
 

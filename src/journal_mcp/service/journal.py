@@ -19,11 +19,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import EntryNotFoundError, InvalidInputError
-from journal_mcp.excerpts import excerpt_around
-from journal_mcp.fts import match_expression
-from journal_mcp.models import (
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import EntryNotFoundError, InvalidInputError
+from journal_mcp.core.models import (
     Entry,
     EntryListing,
     EntryView,
@@ -36,13 +34,15 @@ from journal_mcp.models import (
     WrittenEntry,
     utc_now,
 )
-from journal_mcp.redaction import redact_secrets
-from journal_mcp.sections import PROJECT_SECTIONS, SECTION_TITLES, section_keys, section_title
-from journal_mcp.storage import Filters, JournalStore
-from journal_mcp.timeparse import parse_time_bound
+from journal_mcp.core.redaction import redact_secrets
+from journal_mcp.core.sections import PROJECT_SECTIONS, SECTION_TITLES, section_keys, section_title
+from journal_mcp.core.timeparse import parse_time_bound
+from journal_mcp.search.excerpts import excerpt_around
+from journal_mcp.store.fts import match_expression
+from journal_mcp.store.storage import Filters, JournalStore
 
 if TYPE_CHECKING:
-    from journal_mcp.semantic import SemanticSearch
+    from journal_mcp.service.semantic import SemanticSearch
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Re-embed a whole journal, and report how much of it is embedded (for `journal-mcp reindex` and other CLIs).
 
-from journal_mcp.reindex import reindex, status
+from journal_mcp.service.reindex import reindex, status
 embedded = reindex(journal, load_embedder(settings.model), progress=bar)
 print(status(journal, embedder.identity).model_dump_json(indent=2))
 """
@@ -13,9 +13,9 @@ from contextlib import contextmanager
 
 from pydantic import BaseModel
 
-from journal_mcp.embeddings import Embedder, ModelIdentity
-from journal_mcp.indexing import backfill_store, model_id_for
-from journal_mcp.journal import Journal
+from journal_mcp.search.embeddings import Embedder, ModelIdentity
+from journal_mcp.search.indexing import backfill_store, model_id_for
+from journal_mcp.service.journal import Journal
 
 Progress = Callable[[int, int], None]  # (entries done so far, total)
 

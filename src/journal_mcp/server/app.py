@@ -19,13 +19,13 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from journal_mcp import formatting
-from journal_mcp.config import Settings
-from journal_mcp.errors import JournalError
-from journal_mcp.journal import Journal
-from journal_mcp.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
-from journal_mcp.projects import PROJECT_HEADER, ProjectJournals
-from journal_mcp.semantic import create_semantic
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import JournalError
+from journal_mcp.core.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
+from journal_mcp.server import formatting
+from journal_mcp.service.journal import Journal
+from journal_mcp.service.projects import PROJECT_HEADER, ProjectJournals
+from journal_mcp.service.semantic import create_semantic
 
 log = logging.getLogger(__name__)
 

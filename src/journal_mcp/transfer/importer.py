@@ -14,11 +14,11 @@ from pathlib import Path, PurePath
 
 from pydantic import BaseModel, Field
 
-from journal_mcp.config import JOURNAL_DIR_NAME
-from journal_mcp.errors import InvalidInputError, JournalError
-from journal_mcp.journal import Journal, content_hash
-from journal_mcp.models import JournalType, iso_utc
-from journal_mcp.oldformat import FormatError, parse_entry
+from journal_mcp.core.config import JOURNAL_DIR_NAME
+from journal_mcp.core.errors import InvalidInputError, JournalError
+from journal_mcp.core.models import JournalType, iso_utc
+from journal_mcp.service.journal import Journal, content_hash
+from journal_mcp.transfer.oldformat import FormatError, parse_entry
 
 BATCH_SIZE = 500
 SIDECAR_SUFFIX = ".embedding"
