@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 
 pytestmark = pytest.mark.subprocess
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from journal_mcp.core.config import JOURNAL_DIR_NAME, Settings, is_not_a_project
+from journal_mcp.core.config import JOURNAL_DIR_NAME, PROJECT_HEADER, Settings, is_not_a_project
 from journal_mcp.core.errors import InvalidInputError
 from journal_mcp.service.journal import Journal
-
-PROJECT_HEADER = "x-private-journal-project"
 
 
 class ProjectJournals:
