@@ -20,7 +20,11 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
+
+from journal_mcp.core import logs
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import InvalidInputError, JournalError
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -28,6 +32,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+TTY_HINT = """\
+journal-mcp is an MCP server: it now waits for JSON-RPC messages on stdin from an MCP client such as
+Claude Code, which starts it by itself (`claude mcp list` shows whether it connects). To use the
+journal yourself: journal-mcp search QUERY, journal-mcp recent, journal-mcp --help. Ctrl-C stops it."""
 
 
 class StdinGate:
@@ -65,11 +74,12 @@ class StdinGate:
                     self._close_locked()
                     return
 
-    def close(self) -> None:
+    def close(self, reason: str) -> None:
         """End the transport's input. Safe from a signal handler: the work happens in a thread."""
-        threading.Thread(target=self._close, name="stdin-gate-close", daemon=True).start()
+        threading.Thread(target=self._close, args=(reason,), name="stdin-gate-close", daemon=True).start()
 
-    def _close(self) -> None:
+    def _close(self, reason: str) -> None:
+        log.info("%s: finishing and exiting.", reason)
         with self._lock:
             self._close_locked()
 
@@ -79,7 +89,34 @@ class StdinGate:
             os.close(self._sink)
 
 
-def serve_stdio(server: MCPServer) -> None:
+def main() -> NoReturn:
+    """`journal-mcp` with no arguments: serve the journal over stdio with the settings from the environment."""
+    try:
+        settings = Settings.from_env()
+    except JournalError as exc:  # the CLI's exit codes: 2 for input the user can fix, 1 otherwise
+        print(f"error: {exc}", file=sys.stderr)
+        _exit_now(2 if isinstance(exc, InvalidInputError) else 1)
+    serve_settings(settings)
+
+
+def serve_settings(settings: Settings) -> NoReturn:
+    """Serve the journal `settings` describe over stdio until the client or a signal stops it; then exit."""
+    _leave_on_signal()
+    if sys.stdin.isatty():  # a person ran it to see what it is
+        print(TTY_HINT, file=sys.stderr, flush=True)
+    from journal_mcp.server.app import build_server
+
+    logs.configure(settings.log_level)
+    serve_stdio(build_server(settings))
+
+
+def _leave_on_signal() -> None:
+    """Until the server runs, nothing is open: a SIGINT or SIGTERM just ends the process (no traceback)."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda signum, _frame: os._exit(0))  # no flushing: a handler may interrupt a write
+
+
+def serve_stdio(server: MCPServer) -> NoReturn:
     """Run `server` on stdin/stdout until the client closes stdin or a SIGINT/SIGTERM arrives, then exit."""
     gate = StdinGate()
     stopping = threading.Event()
@@ -88,8 +125,8 @@ def serve_stdio(server: MCPServer) -> None:
         if stopping.is_set():  # a second signal: stop waiting for the clean shutdown
             os._exit(128 + signum)
         stopping.set()
-        log.info("%s received: finishing and exiting.", signal.Signals(signum).name)
-        gate.close()
+        # Nothing else here (no logging, no flushing): a handler may have interrupted a write to stderr.
+        gate.close(reason=f"{signal.Signals(signum).name} received")
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, on_signal)
@@ -98,7 +135,7 @@ def serve_stdio(server: MCPServer) -> None:
     _exit_now(0)
 
 
-def _exit_now(code: int) -> None:
+def _exit_now(code: int) -> NoReturn:
     """Flush what is buffered and leave without the slow interpreter teardown."""
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):

@@ -23,19 +23,17 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 
 def run_serve(args: argparse.Namespace, output: Output) -> int:
     settings = load_settings()
-    logs.configure(settings.log_level)
     if getattr(args, "http", False):
+        logs.configure(settings.log_level)
         from journal_mcp.server.httpserve import serve_http
 
         serve_http(
             settings, host=args.host, port=args.port, allow_remote=args.allow_remote, reveal_token=args.show_token
         )
         return EXIT_OK
-    from journal_mcp.server.app import build_server
-    from journal_mcp.server.stdio import serve_stdio
+    from journal_mcp.server.stdio import serve_settings
 
-    serve_stdio(build_server(settings))  # does not return: exits the process when the client or a signal stops it
-    return EXIT_OK
+    serve_settings(settings)  # exits the process when the client closes stdin or a signal arrives
 
 
 def _run_self_check(args: argparse.Namespace, output: Output) -> int:
