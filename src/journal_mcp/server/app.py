@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from journal_mcp.core.config import PROJECT_HEADER, Settings
 from journal_mcp.core.errors import JournalError
 from journal_mcp.core.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
-from journal_mcp.server import formatting
+from journal_mcp.server import formatting, prompts
 from journal_mcp.server.lifecycle import JournalOpener, OpenAfterListing
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ APPEND_ONLY = ToolAnnotations(
 )
 
 T = TypeVar("T")
+HIDDEN_TOOLS = frozenset({"process_feelings"})  # v1's tool: callable, not listed (as in private-journal-mcp)
 
 
 @dataclass
@@ -129,7 +130,7 @@ def build_server(
         finally:
             await anyio.to_thread.run_sync(opener.close)
 
-    server = MCPServer(
+    server = JournalServer(
         SERVER_NAME,
         instructions=INSTRUCTIONS,
         version=_version(),
@@ -299,7 +300,27 @@ def build_server(
         result = await _call((await _journal(ctx)).read, path)
         return _result(result.text, result)
 
+    @server.tool(annotations=APPEND_ONLY, title="Write a diary entry (v1)")
+    async def process_feelings(
+        ctx: Context,
+        diary_entry: Annotated[str, Field(description="The diary entry, written as it is.")],
+    ) -> Annotated[CallToolResult, WriteResult]:
+        """private-journal-mcp v1's tool, for agents written for it: the same as process_thoughts(feelings=...).
+
+        Not in tools/list (the TypeScript server did not list it either); new agents use process_thoughts.
+        """
+        result = await _call((await _journal(ctx)).write, {"feelings": diary_entry})
+        return _result(formatting.write_text(result), result)
+
+    prompts.register(server, _journal)
     return server
+
+
+class JournalServer(MCPServer):
+    """MCPServer that answers the hidden legacy tools but leaves them out of tools/list."""
+
+    async def list_tools(self) -> list[Tool]:
+        return [tool for tool in await super().list_tools() if tool.name not in HIDDEN_TOOLS]
 
 
 def _version() -> str:

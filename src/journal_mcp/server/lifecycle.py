@@ -58,6 +58,7 @@ class JournalOpener:
             if journal.semantic is not None:
                 journal.semantic.start(journal)
             self._journal = journal
+            log.info("Journal ready (user journal %s).", journal.settings.user_journal_dir)
         except BaseException as exc:  # every tool call reports it; the server keeps answering
             log.error("The journal could not be opened: %s", exc)
             self._error = exc
