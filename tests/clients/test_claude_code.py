@@ -55,6 +55,7 @@ def test_claude_plugin_validate_sees_every_agent_and_the_server(client_env: dict
     for path in sorted((REPO / ".claude" / "agents").glob("*.md")):
         assert f"agents: journal-agent-pack:{path.stem}" in out
     assert "mcpServers: private-journal stdio journal-mcp" in out
+    assert "serving-math stdio serving-math" in out
 
 
 def test_claude_plugin_validate_catches_a_broken_agent(client_env: dict[str, str], tmp_path: Path) -> None:
