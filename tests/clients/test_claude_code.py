@@ -119,3 +119,19 @@ def test_claude_mcp_list_connects_to_the_shared_http_server(client_env: dict[str
         assert server.url in line and "Connected" in line, output
         line, output = journal_line(dict(env, JOURNAL_MCP_TOKEN="w" * 40), project)
         assert server.url in line and "Failed to connect" in line and "401" in line, output
+
+
+def test_plugin_install_connects_both_servers(client_env: dict[str, str], tmp_path: Path) -> None:
+    """Plugin mode: the marketplace in this checkout, the plugin installed, both servers connected
+    from PATH (the package's venv bin directory)."""
+    env = dict(client_env, PATH=f"{VENV_BIN}:{client_env['PATH']}")
+    work = tmp_path / "work"
+    work.mkdir()
+    added = claude(env, "plugin", "marketplace", "add", str(REPO), cwd=work)
+    assert added.returncode == 0, added.stdout + added.stderr
+    installed = claude(env, "plugin", "install", "journal-agent-pack@journal-agent-pack", cwd=work)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    listed = claude(env, "mcp", "list", cwd=work).stdout
+    for server in ("private-journal", "serving-math"):
+        line = next((ln for ln in listed.splitlines() if ln.startswith(f"plugin:journal-agent-pack:{server}:")), "")
+        assert "Connected" in line, listed
