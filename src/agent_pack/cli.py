@@ -10,8 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_pack import __version__, installer, manifest, plan, validate
+from agent_pack import __version__, clients, installer, manifest, plan, validate
 from agent_pack.agents import bundled_agents
+from agent_pack.clients.command import build_plan
+from agent_pack.clients.status import client_statuses
 from agent_pack.errors import AgentPackError
 from agent_pack.scope import Scope, other_scope, project_scope, user_scope
 from agent_pack.status import StatusReport, status
@@ -28,6 +30,8 @@ examples:
   agent-pack install                     agents into ./.claude/agents, journal server into ./.mcp.json
   agent-pack install --user              agents into ~/.claude/agents, server via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
+  agent-pack install --client cursor     the journal server into ./.cursor/mcp.json (also: claude-desktop,
+                                         vscode, windsurf, codex, gemini-cli; --user for the user's config)
   agent-pack status --project ~/src/app
   agent-pack uninstall
 
@@ -73,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="also replace or remove files that are not the pack's or were edited, keeping a backup",
         )
         p.add_argument("--no-mcp", action="store_true", help="leave the private-journal server registration alone")
+        p.add_argument(
+            "--client",
+            action="append",
+            choices=clients.NAMES,
+            metavar="NAME",
+            help="the MCP client to register the server with (repeatable; default claude-code): "
+            + ", ".join(clients.NAMES),
+        )
         if registers:
             p.add_argument(
                 "--http",
@@ -199,7 +211,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace, scope: Scope) -> int:
-    report = status(scope, manifest.load(scope, __version__), bundled_agents(), other_scope(scope))
+    current = manifest.load(scope, __version__)
+    report = status(scope, current, bundled_agents(), other_scope(scope))
+    report.clients = client_statuses(scope, current)
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -217,6 +231,9 @@ def render_status(report: StatusReport) -> str:
     if report.mcp is not None:
         detail = f"  {report.mcp.detail}" if report.mcp.detail else ""
         lines.append(f"  {report.mcp.state:<14} {report.mcp.name:<40} {report.mcp.where}{detail}")
+    for entry in report.clients:
+        detail = f"  {entry.detail}" if entry.detail else ""
+        lines.append(f"  {entry.state:<14} {entry.name + ' (' + entry.client + ')':<40} {entry.where}{detail}")
     return "\n".join(lines)
 
 
@@ -230,10 +247,7 @@ def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
         claude_cli=plan.detect_claude(),
     )
     current = manifest.load(scope, __version__)
-    if args.command == "uninstall":
-        the_plan = plan.plan_uninstall(scope, current, options)
-    else:
-        the_plan = plan.plan_install(scope, current, bundled_agents(), args.command, options)
+    the_plan = build_plan(args.command, scope, current, options, args.client)
     if not args.dry_run:
         installer.apply(the_plan, scope)
     if args.json:

@@ -29,6 +29,16 @@ class McpRecord(BaseModel):
     created_file: bool = False
 
 
+class ClientRecord(BaseModel):
+    """A server the pack registered in another MCP client's config file (`install --client NAME`)."""
+
+    client: str
+    server: str
+    path: str  # the client's config file, absolute
+    entry_sha256: str
+    created_file: bool = False
+
+
 class Manifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     pack_version: str
@@ -36,9 +46,10 @@ class Manifest(BaseModel):
     files: dict[str, FileRecord] = Field(default_factory=dict)
     mcp: McpRecord | None = None
     created_dirs: list[str] = Field(default_factory=list)
+    clients: dict[str, ClientRecord] = Field(default_factory=dict)  # key: "CLIENT:SERVER"
 
     def is_empty(self) -> bool:
-        return not self.files and self.mcp is None
+        return not self.files and self.mcp is None and not self.clients
 
 
 def load(scope: Scope, pack_version: str) -> Manifest:

@@ -26,12 +26,16 @@ def stdio_entry(command: Path) -> Entry:
 
 def http_entry(url: str, project: Path | None = None) -> Entry:
     """A shared `journal-mcp serve --http` server; `project` tells it whose project journal to use."""
-    if not url.startswith(("http://", "https://")):
-        raise AgentPackError(f"--http {url!r} is not an http(s) URL", hint="e.g. --http http://127.0.0.1:8765/mcp")
+    check_url(url)
     headers = {"Authorization": TOKEN_HEADER}
     if project is not None:
         headers[PROJECT_HEADER] = str(project)
     return {"type": "http", "url": url, "headers": headers}
+
+
+def check_url(url: str) -> None:
+    if not url.startswith(("http://", "https://")):
+        raise AgentPackError(f"--http {url!r} is not an http(s) URL", hint="e.g. --http http://127.0.0.1:8765/mcp")
 
 
 def normalise(entry: Entry) -> Entry:

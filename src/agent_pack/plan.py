@@ -49,6 +49,7 @@ class Step(BaseModel):
     abs_path: Path | None = Field(default=None, exclude=True)
     data: bytes | None = Field(default=None, exclude=True)
     delete: bool = Field(default=False, exclude=True)
+    mode: int | None = Field(default=None, exclude=True)  # file mode for `data`; None keeps the file's own
     run: list[list[str]] = Field(default_factory=list, exclude=True)
 
 
@@ -84,6 +85,13 @@ def detect_claude() -> str | None:
 
 def _current_bytes(path: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+
+
+def empty_plan(scope: Scope, manifest: Manifest, mode: Mode) -> Plan:
+    """A plan with no steps yet (`install --client NAME` adds only the client's registrations)."""
+    return Plan(
+        command=mode, scope=scope.kind, root=str(scope.root), manifest=manifest.model_copy(deep=True), original=manifest
+    )
 
 
 def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], mode: Mode, options: Options) -> Plan:

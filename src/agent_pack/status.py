@@ -37,16 +37,28 @@ class McpStatus(BaseModel):
     detail: str = ""
 
 
+class ClientStatus(BaseModel):
+    """A server the pack registered with another client (`install --client NAME`)."""
+
+    client: str
+    name: str
+    where: str
+    state: McpState
+    detail: str = ""
+
+
 class StatusReport(BaseModel):
     scope: str
     root: str
     agents: list[AgentStatus]
     mcp: McpStatus | None
+    clients: list[ClientStatus] = Field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
         agents_ok = all(a.state == "installed" and not a.shadowed_by for a in self.agents)
-        return agents_ok and (self.mcp is None or self.mcp.state == "registered")
+        clients_ok = all(c.state == "registered" for c in self.clients)
+        return agents_ok and clients_ok and (self.mcp is None or self.mcp.state == "registered")
 
 
 def agent_state(scope: Scope, manifest: Manifest, item: BundledAgent) -> tuple[str, State]:
