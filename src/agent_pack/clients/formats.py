@@ -157,7 +157,8 @@ class TomlServers:
         return not doc.unwrap() and not doc.as_string().strip()
 
     def dump(self, doc: Any) -> bytes:
-        return tomlkit.dumps(doc).encode("utf-8")
+        text = tomlkit.dumps(doc).rstrip("\n")  # removing our table leaves the blank line before it
+        return (text + "\n" if text else "").encode("utf-8")
 
 
 def _inline(value: Any) -> Any:
