@@ -1,4 +1,4 @@
-"""The `private-journal` server entry: in a project's `.mcp.json`, or via `claude mcp add --scope user`."""
+"""The `private-journal` server entry: in a project's `.mcp.json`, or via `claude mcp add(-json) --scope user`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any
 from agent_pack.errors import AgentPackError, McpConfigError
 
 SERVER_NAME = "private-journal"
-TOKEN_HEADER = "Bearer ${JOURNAL_MCP_TOKEN}"
 # Tells a shared journal server which project's journal a client's project notes belong to.
 PROJECT_HEADER = "X-Private-Journal-Project"
 
@@ -24,13 +23,11 @@ def stdio_entry(command: Path) -> Entry:
     return {"type": "stdio", "command": str(command), "args": []}
 
 
-def http_entry(url: str, project: Path | None = None) -> Entry:
-    """A shared `journal-mcp serve --http` server; `project` tells it whose project journal to use."""
+def http_entry(url: str, headers_helper: str) -> Entry:
+    """A shared `journal-mcp serve --http` server. Claude Code runs `headers_helper` when it connects
+    (it prints the bearer token and the project as JSON), so the file never holds the token."""
     check_url(url)
-    headers = {"Authorization": TOKEN_HEADER}
-    if project is not None:
-        headers[PROJECT_HEADER] = str(project)
-    return {"type": "http", "url": url, "headers": headers}
+    return {"type": "http", "url": url, "headersHelper": headers_helper}
 
 
 def check_url(url: str) -> None:
@@ -43,7 +40,12 @@ def normalise(entry: Entry) -> Entry:
     kind = entry.get("type", "stdio")
     if kind == "stdio":
         return {"type": "stdio", "command": entry.get("command"), "args": list(entry.get("args") or [])}
-    return {"type": kind, "url": entry.get("url"), "headers": dict(entry.get("headers") or {})}
+    return {
+        "type": kind,
+        "url": entry.get("url"),
+        "headers": dict(entry.get("headers") or {}),
+        "headersHelper": entry.get("headersHelper"),
+    }
 
 
 def entry_hash(entry: Entry) -> str:
@@ -127,10 +129,7 @@ def claude_add_argv(entry: Entry) -> list[str]:
     """The `claude mcp add --scope user` command line that registers `entry`."""
     if entry["type"] == "stdio":
         return ["claude", "mcp", "add", "--scope", "user", SERVER_NAME, "--", entry["command"], *entry["args"]]
-    argv = ["claude", "mcp", "add", "--scope", "user", "--transport", "http", SERVER_NAME, entry["url"]]
-    for key, value in entry.get("headers", {}).items():
-        argv += ["--header", f"{key}: {value}"]
-    return argv
+    return ["claude", "mcp", "add-json", "--scope", "user", SERVER_NAME, json.dumps(entry)]
 
 
 def claude_remove_argv() -> list[str]:

@@ -14,6 +14,7 @@ from agent_pack.agents import BundledAgent
 from agent_pack.fsio import sha256_bytes
 from agent_pack.manifest import FileRecord, Manifest, McpRecord
 from agent_pack.scope import Scope, is_pack_source
+from agent_pack.servers import journal_server
 
 Mode = Literal["install", "update", "uninstall"]
 Action = Literal[
@@ -121,7 +122,10 @@ def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], m
             plan.steps.append(_plan_dropped(scope, new, rel, record))
     if options.mcp:
         entry = (
-            mcp_config.http_entry(options.http_url, scope.root if scope.kind == "project" else None)
+            mcp_config.http_entry(
+                options.http_url,
+                journal_server(options.http_url).headers_helper(scope.root if scope.kind == "project" else None),
+            )
             if options.http_url
             else mcp_config.stdio_entry(mcp_config.find_journal_mcp())
         )
@@ -273,7 +277,12 @@ def _plan_register_user(scope: Scope, new: Manifest, entry: dict[str, Any], mode
         step.message = "the claude CLI is not on PATH: run the command shown to register the server"
         return step
     step.action = "register" if current is None else ("update" if record is not None else "replace")
-    step.message = f"claude mcp add --scope user {mcp_config.SERVER_NAME}"
+    step.message = f"{' '.join(add[:5])} {mcp_config.SERVER_NAME}"
+    if entry.get("type") == "http":
+        step.message += (
+            "; Claude Code does not tell a user-scope server which project is open, so project notes go to "
+            "your user journal (run `agent-pack install --http URL` in a project to give it its own)"
+        )
     step.run = [[options.claude_cli, *argv[1:]] for argv in commands]
     new.mcp = fresh
     return step

@@ -7,17 +7,26 @@ the test shows that it parses our entry into the transport we meant.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.clients.conftest import BIN, JOURNAL_MCP, VENV_BIN, needs_tools
+from tests.httpserver import start_server
 
-pytestmark = [pytest.mark.external, needs_tools]
 CODEX = BIN / "codex"
 GEMINI = BIN / "gemini"
+pytestmark = [
+    pytest.mark.external,
+    needs_tools,
+    pytest.mark.skipif(
+        not (CODEX.exists() and GEMINI.exists()), reason="run `npm ci --prefix test-tools` for Codex and Gemini CLI"
+    ),
+]
 
 
 def run(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -118,3 +127,25 @@ def test_codex_reads_a_trusted_projects_http_registration(client_env: dict[str, 
     written = (project / ".codex" / "config.toml").read_text(encoding="utf-8")
     assert f'http_headers_helper = "{JOURNAL_MCP} http-headers --project {project}"' in written
     assert transport["http_headers"] is None and transport["env_http_headers"] is None
+
+
+@pytest.mark.subprocess
+def test_gemini_cli_connects_to_the_shared_http_server_from_the_user_registration(
+    client_env: dict[str, str], project: Path, tmp_path: Path
+) -> None:
+    """The printed `--user --http URL --client gemini-cli` line: Gemini CLI connects with the token (kept in
+    ~/.gemini/settings.json, mode 0600, not in the project) and names the open project via $PWD."""
+    with contextlib.closing(start_server(client_env, tmp_path, cwd=tmp_path)) as running:
+        server = next(running)
+        agent_pack(client_env, project, "install", "--user", "--http", server.url, "--client", "gemini-cli")
+        settings = Path(client_env["HOME"]) / ".gemini" / "settings.json"
+        assert stat.S_IMODE(settings.stat().st_mode) == 0o600
+        entry = json.loads(settings.read_text(encoding="utf-8"))["mcpServers"]["private-journal"]
+        assert entry == {
+            "httpUrl": server.url,
+            "headers": {"Authorization": f"Bearer {server.token}", "X-Private-Journal-Project": "$PWD"},
+        }
+        trust_for_gemini(client_env, project)
+        line, output = gemini_line(client_env, project)
+        assert line.startswith("✓ private-journal:") and "Connected" in line, output
+        assert not any(project.iterdir())
