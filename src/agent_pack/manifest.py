@@ -39,17 +39,25 @@ class ClientRecord(BaseModel):
     created_file: bool = False
 
 
+class GitignoreRecord(BaseModel):
+    """The lines `install --gitignore` added to the project's `.gitignore`."""
+
+    lines: list[str] = Field(default_factory=list)
+    created_file: bool = False
+
+
 class Manifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     pack_version: str
     scope: ScopeKind
     files: dict[str, FileRecord] = Field(default_factory=dict)
     mcp: McpRecord | None = None
+    gitignore: GitignoreRecord | None = None
     created_dirs: list[str] = Field(default_factory=list)
     clients: dict[str, ClientRecord] = Field(default_factory=dict)  # key: "CLIENT:SERVER"
 
     def is_empty(self) -> bool:
-        return not self.files and self.mcp is None and not self.clients
+        return not self.files and self.mcp is None and self.gitignore is None and not self.clients
 
 
 def load(scope: Scope, pack_version: str) -> Manifest:
