@@ -30,12 +30,12 @@ log = logging.getLogger("agent_pack")
 EPILOG = """\
 examples:
   agent-pack list
-  agent-pack install                     agents into ./.claude/agents, journal server into ./.mcp.json
+  agent-pack install                     agents into ./.claude/agents, journal and serving-math servers into ./.mcp.json
   agent-pack install --gitignore         ... and keep the machine-specific files out of git
-  agent-pack install --user              agents into ~/.claude/agents, server via `claude mcp add --scope user`
+  agent-pack install --user              agents into ~/.claude/agents, servers via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
-  agent-pack install --client cursor     the journal server into ./.cursor/mcp.json (also: claude-desktop,
-                                         vscode, windsurf, codex, gemini-cli; --user for the user's config)
+  agent-pack install --client cursor     the servers into ./.cursor/mcp.json (also: claude-desktop, vscode,
+                                         windsurf, codex, gemini-cli; --user for the user's config)
   agent-pack status --project ~/src/app
   agent-pack uninstall
 
@@ -80,13 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="also replace or remove files that are not the pack's or were edited, keeping a backup",
         )
-        p.add_argument("--no-mcp", action="store_true", help="leave the private-journal server registration alone")
+        p.add_argument(
+            "--no-mcp",
+            action="store_true",
+            help="leave the MCP server registrations (private-journal, serving-math) alone",
+        )
         p.add_argument(
             "--client",
             action="append",
             choices=clients.NAMES,
             metavar="NAME",
-            help="the MCP client to register the server with (repeatable; default claude-code): "
+            help="the MCP client to register the servers with (repeatable; default claude-code): "
             + ", ".join(clients.NAMES),
         )
         if registers:
@@ -242,9 +246,9 @@ def render_status(report: StatusReport) -> str:
         if agent.shadowed_by:
             line += f"  (same name in: {'; '.join(agent.shadowed_by)})"
         lines.append(line)
-    if report.mcp is not None:
-        detail = f"  {report.mcp.detail}" if report.mcp.detail else ""
-        lines.append(f"  {report.mcp.state:<14} {report.mcp.name:<40} {report.mcp.where}{detail}")
+    for server in ([report.mcp] if report.mcp is not None else []) + report.mcp_servers:
+        detail = f"  {server.detail}" if server.detail else ""
+        lines.append(f"  {server.state:<14} {server.name:<40} {server.where}{detail}")
     for entry in report.clients:
         detail = f"  {entry.detail}" if entry.detail else ""
         lines.append(f"  {entry.state:<14} {entry.name + ' (' + entry.client + ')':<40} {entry.where}{detail}")

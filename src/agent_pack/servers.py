@@ -41,6 +41,11 @@ def journal_server(http_url: str | None = None) -> Server:
     return Server(name=mcp_config.SERVER_NAME, command=mcp_config.find_journal_mcp(), url=http_url)
 
 
+def math_server() -> Server:
+    """`serving-math`: the stateless serving-arithmetic server, always local (stdio)."""
+    return Server(name=mcp_config.MATH_SERVER_NAME, command=mcp_config.find_command(mcp_config.MATH_COMMAND))
+
+
 def servers_to_register(http_url: str | None = None) -> list[Server]:
     """Every server `agent-pack install --client NAME` registers, in order."""
-    return [journal_server(http_url)]
+    return [journal_server(http_url), math_server()]

@@ -54,14 +54,20 @@ def test_install_writes_the_documented_entry_and_uninstall_takes_it_away(
     assert result.code == 0, result.err
     assert "register" in result.out
     client_schemas.check(client, path)
-    entry = servers(client, path)["private-journal"]
-    assert Path(str(entry["command"])).name == "journal-mcp" and Path(str(entry["command"])).is_absolute()
-    assert entry["args"] == []
+    registered = servers(client, path)
+    assert list(registered) == ["private-journal", "serving-math"]  # every server the pack registers
+    for name, command in (("private-journal", "journal-mcp"), ("serving-math", "serving-math")):
+        entry = registered[name]
+        assert Path(str(entry["command"])).name == command and Path(str(entry["command"])).is_absolute()
+        assert entry["args"] == []
     # A second install changes nothing; status lists the registration.
     again = run_cli(capsys, "install", "--client", client, *scope)
     assert again.code == 0 and "0 changed" in again.out
     status = json.loads(run_cli(capsys, "status", "--json", *scope).out)
-    assert [(c["client"], c["state"]) for c in status["clients"]] == [(client, "registered")]
+    assert [(c["client"], c["name"], c["state"]) for c in status["clients"]] == [
+        (client, "private-journal", "registered"),
+        (client, "serving-math", "registered"),
+    ]
     result = run_cli(capsys, "uninstall", "--client", client, *scope)
     assert result.code == 0, result.err
     assert tree_digest(project.parent) == before
@@ -87,7 +93,7 @@ def test_several_clients_at_once_and_claude_code_beside_them(project: Path, caps
     assert run_cli(capsys, "uninstall", "--client", "cursor").code == 0
     assert not (project / ".cursor").exists() and (project / ".codex/config.toml").is_file()
     status = json.loads(run_cli(capsys, "status", "--json").out)
-    assert [c["client"] for c in status["clients"]] == ["codex"]
+    assert {c["client"] for c in status["clients"]} == {"codex"}
 
 
 def test_existing_servers_and_comments_are_kept(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -101,11 +107,11 @@ def test_existing_servers_and_comments_are_kept(project: Path, capsys: pytest.Ca
     assert result.code == 0, result.err
     text = codex.read_text()
     assert text.startswith('# my settings\nmodel = "o3"  # keep this\n') and "[mcp_servers.other]" in text
-    assert set(tomllib.loads(text)["mcp_servers"]) == {"other", "private-journal"}
-    assert set(json.loads(vscode.read_text())["servers"]) == {"other", "private-journal"}
+    assert set(tomllib.loads(text)["mcp_servers"]) == {"other", "private-journal", "serving-math"}
+    assert set(json.loads(vscode.read_text())["servers"]) == {"other", "private-journal", "serving-math"}
     assert "comments are not kept" in result.out
     backups = sorted(p.name for p in project.rglob("*.bak-*"))
-    assert [b.split(".bak-")[0] for b in backups] == ["config.toml", "mcp.json"]
+    assert [b.split(".bak-")[0] for b in backups] == ["config.toml", "mcp.json"]  # one backup per file
     # Uninstall puts the files back as they were, less our entry (the comment survives in the TOML).
     assert run_cli(capsys, "uninstall", "--client", "codex", "--client", "vscode").code == 0
     assert "# keep this" in codex.read_text() and "private-journal" not in codex.read_text()
@@ -159,11 +165,13 @@ def test_an_edited_entry_is_kept_by_update_and_uninstall(project: Path, capsys: 
     data = json.loads(path.read_text())
     data["mcpServers"]["private-journal"]["timeout"] = 5000
     path.write_text(json.dumps(data))
-    assert "edited" in json.loads(run_cli(capsys, "status", "--json").out)["clients"][0]["state"]
+    states = {c["name"]: c["state"] for c in json.loads(run_cli(capsys, "status", "--json").out)["clients"]}
+    assert states == {"private-journal": "edited", "serving-math": "registered"}
     result = run_cli(capsys, "update", "--client", "gemini-cli")
     assert result.code == 1 and "edited since the pack registered it" in result.out
     result = run_cli(capsys, "uninstall", "--client", "gemini-cli")
-    assert result.code == 1 and json.loads(path.read_text()) == data
+    assert result.code == 1  # the edited entry stays; the unedited serving-math one goes
+    assert json.loads(path.read_text())["mcpServers"] == {"private-journal": data["mcpServers"]["private-journal"]}
     assert run_cli(capsys, "uninstall", "--client", "gemini-cli", "--force").code == 0
     assert not path.exists() or "private-journal" not in path.read_text()
 
@@ -185,7 +193,7 @@ def test_dry_run_and_json_change_nothing(project: Path, home: Path, capsys: pyte
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["dry_run"] is True
-    assert [s["action"] for s in data["steps"]] == ["register", "register"]
+    assert [s["action"] for s in data["steps"]] == ["register"] * 4
     assert tree_digest(project.parent) == before
 
 

@@ -16,9 +16,9 @@ from agent_pack import clients as registry
 from agent_pack.clients.base import Client, Registration
 from agent_pack.clients.token import token_source
 from agent_pack.manifest import ClientRecord, Manifest
-from agent_pack.plan import Mode, Options, Plan, Step
 from agent_pack.scope import Scope
 from agent_pack.servers import Server
+from agent_pack.steps import Mode, Options, Plan, Step
 
 SECRET_MODE = 0o600
 
