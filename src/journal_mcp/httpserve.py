@@ -23,8 +23,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from journal_mcp.config import Settings
+from journal_mcp.dbopen import prepare_journal_dir
 from journal_mcp.errors import InvalidInputError, StorageError
-from journal_mcp.storage import FILE_MODE, prepare_journal_dir
+from journal_mcp.storage import FILE_MODE
 
 log = logging.getLogger(__name__)
 
