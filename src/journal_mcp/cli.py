@@ -87,8 +87,11 @@ def _settings() -> Settings:
 
 def _journal() -> Journal:
     from journal_mcp.journal import Journal
+    from journal_mcp.legacy import import_legacy_once
 
-    return Journal(_settings())
+    journal = Journal(_settings())
+    import_legacy_once(journal)
+    return journal
 
 
 # -- serve / self-check --------------------------------------------------------------------------
@@ -146,11 +149,13 @@ def _search_args(p: argparse.ArgumentParser) -> None:
 def _run_search(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.console import show_search
     from journal_mcp.journal import Journal
+    from journal_mcp.legacy import import_legacy_once
     from journal_mcp.semantic import create_semantic
 
     settings = _settings()
     semantic = None if args.keyword else create_semantic(settings)
     journal = Journal(settings, semantic=semantic)
+    import_legacy_once(journal)
     try:
         if semantic is not None:
             # Loads the model (a few seconds) in the background service; entries nobody has embedded yet

@@ -11,9 +11,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from journal_mcp.config import JOURNAL_DIR_NAME, Settings, is_not_a_project
+from journal_mcp.config import Settings, default_project_journal, projects_root
 from journal_mcp.errors import InvalidInputError
 from journal_mcp.journal import Journal
+from journal_mcp.legacy import import_legacy_once
 
 PROJECT_HEADER = "x-private-journal-project"
 
@@ -42,13 +43,15 @@ class ProjectJournals:
             if found is None:
                 settings = project_settings(self.base.settings, Path(key))
                 found = Journal(settings, semantic=self.base.semantic, share_stores_with=self.base)
+                import_legacy_once(found)
                 self._by_dir[key] = found
             return found
 
 
 def project_settings(base: Settings, project_dir: Path) -> Settings:
     """`base` with the project journal of `project_dir`, decided as for a server started there."""
-    journal_dir = (
-        base.user_journal_dir if is_not_a_project(project_dir, Path.home()) else project_dir / JOURNAL_DIR_NAME
+    root = base.projects_root or projects_root({}, Path.home())
+    journal_dir, legacy = default_project_journal(project_dir, Path.home(), root, base.user_journal_dir)
+    return base.model_copy(
+        update={"project_dir": project_dir, "project_journal_dir": journal_dir, "legacy_project_journal_dir": legacy}
     )
-    return base.model_copy(update={"project_dir": project_dir, "project_journal_dir": journal_dir})

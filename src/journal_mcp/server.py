@@ -23,6 +23,7 @@ from journal_mcp import formatting
 from journal_mcp.config import Settings
 from journal_mcp.errors import JournalError
 from journal_mcp.journal import Journal
+from journal_mcp.legacy import import_legacy_once
 from journal_mcp.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
 from journal_mcp.projects import PROJECT_HEADER, ProjectJournals
 from journal_mcp.semantic import create_semantic
@@ -104,6 +105,7 @@ def build_server(
         if journal is None:
             resolved = settings or Settings.from_env()
             active = Journal(resolved, semantic=create_semantic(resolved))
+            await anyio.to_thread.run_sync(import_legacy_once, active)
         else:
             active = journal
         if active.semantic is not None:
