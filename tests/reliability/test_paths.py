@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.dbfile import APPLICATION_ID
-from journal_mcp.errors import ForeignDatabaseError, StorageError, UnsafePathError
-from journal_mcp.journal import Journal
-from journal_mcp.migrations import MIGRATIONS
-from journal_mcp.storage import JournalStore
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import ForeignDatabaseError, StorageError, UnsafePathError
+from journal_mcp.service.journal import Journal
+from journal_mcp.store.dbfile import APPLICATION_ID
+from journal_mcp.store.migrations import MIGRATIONS
+from journal_mcp.store.storage import JournalStore
 
 OTHER_UID = 65534  # nobody
 
@@ -219,8 +219,8 @@ def test_a_shared_directory_owned_by_another_user_is_refused(tmp_path: Path) -> 
 
 WRITE_AS_OTHER = """
 import sys
-from journal_mcp.errors import JournalError
-from journal_mcp.storage import JournalStore
+from journal_mcp.core.errors import JournalError
+from journal_mcp.store.storage import JournalStore
 try:
     JournalStore(sys.argv[1]).close()
 except JournalError as exc:
@@ -276,8 +276,8 @@ def old_project_journal(journal_env: dict[str, str], note: str) -> Path:
 
 
 def test_the_users_own_old_journal_is_imported_once_and_left_untouched(journal_env: dict[str, str]) -> None:
-    from journal_mcp.legacy import import_legacy_once
-    from journal_mcp.project_dirs import list_projects
+    from journal_mcp.store.project_dirs import list_projects
+    from journal_mcp.transfer.legacy import import_legacy_once
 
     old = old_project_journal(journal_env, "the old layout's note")
     before = snapshot(old)
@@ -294,7 +294,7 @@ def test_the_users_own_old_journal_is_imported_once_and_left_untouched(journal_e
 
 
 def test_an_old_journal_shipped_by_the_repository_is_not_imported(journal_env: dict[str, str]) -> None:
-    from journal_mcp.legacy import import_legacy_once
+    from journal_mcp.transfer.legacy import import_legacy_once
 
     if shutil.which("git") is None:
         pytest.skip("needs git")
@@ -311,7 +311,7 @@ def test_an_old_journal_shipped_by_the_repository_is_not_imported(journal_env: d
 
 
 def test_a_symlinked_or_foreign_old_journal_is_not_imported(journal_env: dict[str, str], tmp_path: Path) -> None:
-    from journal_mcp.legacy import import_legacy_once
+    from journal_mcp.transfer.legacy import import_legacy_once
 
     project = Path(journal_env["CLAUDE_PROJECT_DIR"])
     elsewhere = old_project_journal({**journal_env, "CLAUDE_PROJECT_DIR": str(tmp_path)}, "from elsewhere")
