@@ -28,7 +28,8 @@ from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import InvalidInputError, StorageError
 from journal_mcp.core.httpheaders import MIN_TOKEN_CHARS, TOKEN_ENV, TOKEN_FILE_NAME
 from journal_mcp.server.httpguard import Limits, guarded_protocol, tls_options
-from journal_mcp.store.storage import FILE_MODE, prepare_journal_dir
+from journal_mcp.store.dbopen import prepare_journal_dir
+from journal_mcp.store.storage import FILE_MODE
 
 log = logging.getLogger(__name__)
 
