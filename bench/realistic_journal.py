@@ -38,8 +38,20 @@ class Built:
     needle_ids: dict[str, str]  # needle name -> entry id
 
 
-def _entry(i: int, sections: dict[str, str]) -> NewEntry:
-    moment = START + timedelta(minutes=30 * i)
+def _moments(n: int, seed: int) -> list[datetime]:
+    """Writing times as agents write: sessions of 1-6 entries minutes apart, sessions hours to days apart."""
+    rng = random.Random(seed + 2)
+    moments: list[datetime] = []
+    moment = START
+    while len(moments) < n:
+        for _ in range(rng.randint(1, 6)):
+            moment += timedelta(minutes=rng.uniform(3, 40))
+            moments.append(moment)
+        moment += timedelta(hours=rng.uniform(2, 72))
+    return moments[:n]
+
+
+def _entry(i: int, moment: datetime, sections: dict[str, str]) -> NewEntry:
     digest = hashlib.sha256(repr(sorted(sections.items())).encode()).hexdigest()
     return NewEntry(
         id=f"user/{moment:%Y%m%d-%H%M%S-%f}-{i % 0xFFFFFF:06x}",
@@ -63,7 +75,7 @@ def journal_entries(n: int, seed: int = 0) -> tuple[list[NewEntry], dict[str, st
         extra = realistic_sections(filler)
         extra.pop(needle.section, None)
         sections[slot] = {needle.section: needle.text, **dict(list(extra.items())[:1])}
-    entries = [_entry(i, s) for i, s in enumerate(sections)]
+    entries = [_entry(i, m, s) for i, (m, s) in enumerate(zip(_moments(n, seed), sections, strict=True))]
     for slot, needle in zip(slots, NEEDLES, strict=False):
         needle_ids[needle.name] = entries[slot].id
     return entries, needle_ids
@@ -86,14 +98,14 @@ def build(
     ).hexdigest()[:16]
     cached = cache / f"realistic-{key}.npz" if cache else None
     if cached is not None and cached.is_file():
-        _restore(store, model_id, cached)
+        _restore(store, model_id, cached, base)
     else:
         started = time.perf_counter()
         backfill_store(store, model_id, embedder, batch_size=32)
         seconds = time.perf_counter() - started
         if cached is not None:
             cache.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-            _save(store, model_id, cached)
+            _save(store, model_id, cached, base)
     kept = {e.id for e in base}
     rest = [e for e in entries if e.id not in kept]
     _add_copies(store, model_id, rest, seed)
@@ -102,12 +114,13 @@ def build(
     return Built(len(entries), len(base), seconds, chunks, needle_ids)
 
 
-def _save(store: JournalStore, model_id: int, path: Path) -> None:
+def _save(store: JournalStore, model_id: int, path: Path, entries: list[NewEntry]) -> None:
     rows = store.vector_rows(model_id)
     spans = [store.chunk_span(r.id) for r in rows]
+    hashes = {e.id: e.content_hash for e in entries}
     np.savez(
         path,
-        entry=np.array([r.entry_id for r in rows]),
+        entry=np.array([hashes[r.entry_id] for r in rows]),
         section=np.array([r.section for r in rows]),
         start=np.array([s[1] if s else 0 for s in spans]),
         end=np.array([s[2] if s else 0 for s in spans]),
@@ -115,13 +128,15 @@ def _save(store: JournalStore, model_id: int, path: Path) -> None:
     )
 
 
-def _restore(store: JournalStore, model_id: int, path: Path) -> None:
+def _restore(store: JournalStore, model_id: int, path: Path, entries: list[NewEntry]) -> None:
+    """Cached vectors are keyed by content hash, so a change of writing times keeps them."""
+    ids = {e.content_hash: e.id for e in entries}
     data = np.load(path)
     payload: dict[str, list[tuple[str, int, int, int, bytes]]] = {}
     for entry, section, start, end, vector in zip(
         data["entry"], data["section"], data["start"], data["end"], data["vector"], strict=True
     ):
-        rows = payload.setdefault(str(entry), [])
+        rows = payload.setdefault(ids[str(entry)], [])
         number = sum(1 for r in rows if r[0] == str(section))
         rows.append((str(section), number, int(start), int(end), vector.astype("<f4").tobytes()))
     store.save_embeddings(model_id, payload)
