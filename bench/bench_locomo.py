@@ -244,7 +244,7 @@ def main() -> int:
                 else "reused"
             )
             print(f"{conv.sample_id}: {run.entries} entries ({note}), {len(questions)} questions", flush=True)
-        from journal_mcp.embeddings import load_embedder  # heavy import: only once the server runs are done
+        from journal_mcp.search.embeddings import load_embedder  # heavy import: only once the server runs are done
 
         embedder = load_embedder(None)
         cosine: dict[int, list[list[str]]] = {10: []}

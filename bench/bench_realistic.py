@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="keep the real vectors here between runs")
     args = parser.parse_args()
     print(f"cpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.2f}  python: {sys.version.split()[0]}", flush=True)
-    from journal_mcp.embeddings import load_embedder
+    from journal_mcp.search.embeddings import load_embedder
 
     embedder = load_embedder(None)
     rows = []

@@ -10,11 +10,10 @@ import pytest
 from bench.needles import NEEDLES
 from bench.realistic_journal import build
 
-from journal_mcp.config import Settings
-from journal_mcp.fusion import CONTEXT_GAP_SECONDS
-from journal_mcp.journal import Journal
-from journal_mcp.ranking import STOPWORDS
-from journal_mcp.semantic import SemanticSearch
+from journal_mcp.core.config import Settings
+from journal_mcp.search.ranking import CONTEXT_GAP_SECONDS, STOPWORDS
+from journal_mcp.service.journal import Journal
+from journal_mcp.service.semantic import SemanticSearch
 
 
 def content_words(text: str) -> set[str]:

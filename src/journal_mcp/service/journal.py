@@ -38,6 +38,7 @@ from journal_mcp.core.redaction import redact_secrets
 from journal_mcp.core.sections import PROJECT_SECTIONS, SECTION_TITLES, section_keys, section_title
 from journal_mcp.core.timeparse import parse_time_bound
 from journal_mcp.search.excerpts import excerpt_around
+from journal_mcp.search.ranking import MAX_SCORE
 from journal_mcp.store.fts import match_expression
 from journal_mcp.store.storage import Filters, JournalStore
 
@@ -251,8 +252,11 @@ class Journal:
     ) -> SearchResult:
         if not isinstance(query, str) or not query.strip():
             raise InvalidInputError("query must be a non-empty search text, e.g. 'times I was stuck on GPU memory'.")
-        if min_score is not None and not -1.0 <= min_score <= 1.0:
-            raise InvalidInputError(f"min_score must be between -1 and 1 (a cosine similarity); got {min_score}.")
+        if min_score is not None and not 0.0 <= min_score <= MAX_SCORE:
+            raise InvalidInputError(
+                f"min_score must be between 0 and {MAX_SCORE} (the relevance score shown with each hit); "
+                f"got {min_score}."
+            )
         check_limit(limit)
         filters = self.filters(type, sections, since, until)
         query = clean_text(query)
@@ -283,6 +287,7 @@ class Journal:
         query: str | None = None,
         section: str | None = None,
         score: float | None = None,
+        similarity: float | None = None,
         keyword_rank: float | None = None,
         matched: list[str] | None = None,
         start: int | None = None,
@@ -291,6 +296,7 @@ class Journal:
         return Hit(
             path=entry.id,
             score=None if score is None else round(score, 4),
+            similarity=None if similarity is None else round(max(0.0, similarity), 4),
             keyword_rank=None if keyword_rank is None else round(keyword_rank, 4),
             matched=matched or [],
             timestamp=entry.local_time.isoformat(timespec="seconds"),

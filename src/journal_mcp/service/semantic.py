@@ -25,9 +25,10 @@ from pydantic import BaseModel
 from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import JournalError, ModelUnavailableError
 from journal_mcp.core.models import SearchResult
+from journal_mcp.search.candidates import gather, keyword_terms
 from journal_mcp.search.embeddings import Embedder, load_embedder
 from journal_mcp.search.indexing import DEFAULT_BATCH, HasSections, backfill_store, embed_entries, model_id_for
-from journal_mcp.search.ranking import DEFAULT_MIN_SCORE, Candidate, keyword_query, rank
+from journal_mcp.search.ranking import DEFAULT_MIN_SCORE, Candidate, Link, keyword_query, rank
 from journal_mcp.search.vector_index import VectorIndex
 from journal_mcp.store.fts import query_terms
 from journal_mcp.store.storage import Filters, JournalStore
@@ -40,9 +41,6 @@ log = logging.getLogger(__name__)
 State = Literal["loading", "ready", "unavailable"]
 QUERY_CACHE_SIZE = 256
 RECHECK_SECONDS = 30.0
-# How many candidates each signal contributes, per requested hit.
-CANDIDATES_PER_HIT = 3
-KEYWORD_POSTINGS_BUDGET = 2000  # most sections the keyword signal ranks per search (see _keyword_match)
 TERM_COUNT_SECONDS = 60.0
 TERM_CACHE_SIZE = 4096
 WRITE_WAIT_SECONDS = 5.0  # how long a search waits for just-written entries to be embedded
@@ -321,71 +319,32 @@ class SemanticSearch:
             return journal.keyword_search(query, filters, limit, notice=notice)
         threshold = self.min_score if min_score is None else min_score
         terms = query_terms(keyword_query(query))
-        wanted = limit * CANDIDATES_PER_HIT
         candidates: dict[str, Candidate] = {}
         owners: dict[str, JournalStore] = {}
+        links: list[Link] = []
         for store, kinds in journal.targets(filters.kinds):
             scoped = Filters(kinds, filters.sections, filters.since, filters.until)
-            index = self.index_for(store)
-            if index is not None:
-                for m in index.search(vector, scoped, wanted):
-                    candidates[m.entry_id] = Candidate(
-                        m.entry_id, cosine=m.cosine, section=m.section, vector_id=m.vector_id
-                    )
-                    owners[m.entry_id] = store
-            match = self._keyword_match(store, terms)
-            if match is None:
-                continue
-            keyword = store.keyword_search(match, scoped, wanted)
-            unseen = [k.entry_id for k in keyword if k.entry_id not in candidates]
-            extra = index.best_for_entries(vector, scoped, unseen) if index is not None and unseen else {}
-            for k in keyword:
-                candidate = candidates.get(k.entry_id)
-                if candidate is None:
-                    best = extra.get(k.entry_id)
-                    candidate = candidates[k.entry_id] = Candidate(
-                        k.entry_id,
-                        cosine=best.cosine if best else None,
-                        vector_id=best.vector_id if best else None,
-                        section=best.section if best else k.section,
-                    )
-                    owners[k.entry_id] = store
-                candidate.bm25 = k.rank
-                candidate.section = k.section
-        ranked = rank(list(candidates.values()), limit, threshold)
+            weighted = keyword_terms(store, terms, self._term_count)
+            found = gather(store, scoped, vector, self.index_for(store), weighted)
+            for entry_id in found.candidates:
+                owners[entry_id] = store
+            candidates.update(found.candidates)
+            links.extend(found.links)
+        ranked = rank(candidates.values(), limit, threshold, links)
         return SearchResult(
             query=query, mode="hybrid", notice=self._pending_notice(), hits=self._hits(journal, query, ranked, owners)
         )
 
-    def _keyword_match(self, store: JournalStore, terms: list[str]) -> str | None:
-        """An FTS5 expression of the query's rarer terms, within a budget of matching sections.
-
-        Ranking every section that contains a common word costs ~3 ms per thousand (100 ms for
-        "model" in a 100k-entry journal) and says little: the vectors already rank by meaning.
-        The keyword signal is for what identifies an entry (names, codes, rare words), so terms
-        are taken rarest first while their matches fit KEYWORD_POSTINGS_BUDGET.
-        """
-        counted = sorted((self._term_count(store, term), term) for term in terms)
-        kept: list[str] = []
-        budget = KEYWORD_POSTINGS_BUDGET
-        for count, term in counted:
-            if count == 0:
-                continue
-            if count > budget:
-                break
-            kept.append(term)
-            budget -= count
-        return " OR ".join(f'"{term}"' for term in kept) if kept else None
-
     def _term_count(self, store: JournalStore, term: str) -> int:
-        """Sections matching `term`, cached for a while (an estimate is all _keyword_match needs)."""
+        """Sections matching `term` (all sections for ""), cached for a while (an estimate is all
+        the keyword weights need)."""
         key = (id(store), term)
         now = time.monotonic()
         with self._cache_lock:
             cached = self._term_counts.get(key)
             if cached is not None and now - cached[1] < TERM_COUNT_SECONDS:
                 return cached[0]
-        count = store.matching_sections(f'"{term}"')
+        count = store.matching_sections(f'"{term}"') if term else store.section_count()
         with self._cache_lock:
             self._term_counts[key] = (count, now)
             while len(self._term_counts) > TERM_CACHE_SIZE:
@@ -416,8 +375,9 @@ class SemanticSearch:
                     entry,
                     query=query if "keyword" in c.matched else None,
                     section=c.section,
-                    score=c.cosine,
-                    keyword_rank=c.bm25,
+                    score=c.score,
+                    similarity=c.cosine,
+                    keyword_rank=-c.keyword if c.keyword > 0 else None,
                     matched=c.matched,
                     start=start,
                 )

@@ -62,20 +62,21 @@ class SearchTables:
         """Sections in the database (what a term's matching sections are a share of)."""
         return int(self._read("SELECT count(*) FROM sections")[0][0])
 
-    def neighbours(self, entry_id: str, filters: Filters, steps: int) -> list[Neighbour]:
-        """Up to `steps` entries before and after `entry_id` in time, of the same journal type and
-        within `filters`, nearest first on each side."""
+    def neighbours(self, entry_id: str, filters: Filters, steps: int) -> tuple[float, list[Neighbour]]:
+        """When `entry_id` was written, and up to `steps` entries before and after it in time (of the
+        same journal type, within `filters`), nearest first on each side."""
         where, params = where_sql(filters)
         found: list[Neighbour] = []
+        written = 0.0
         for sign, compare, order in ((-1, "<", "DESC"), (1, ">", "ASC")):
             rows = self._read(
-                f"""SELECT e.id, e.created_at FROM entries e, entries src
+                f"""SELECT e.id, e.created_at, src.created_at FROM entries e, entries src
                     WHERE src.id = ? AND e.kind = src.kind
                       AND (e.created_at, e.id) {compare} (src.created_at, src.id) AND {where}
                     ORDER BY e.created_at {order}, e.id {order} LIMIT ?""",
                 [entry_id, *params, steps],
             )
-            found.extend(
-                Neighbour(r[0], sign * (i + 1), parse_iso_utc(r[1]).timestamp()) for i, r in enumerate(rows)
-            )
-        return found
+            if rows:
+                written = parse_iso_utc(rows[0][2]).timestamp()
+            found.extend(Neighbour(r[0], sign * (i + 1), parse_iso_utc(r[1]).timestamp()) for i, r in enumerate(rows))
+        return written, found
