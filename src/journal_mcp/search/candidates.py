@@ -92,7 +92,8 @@ def gather(
         candidate.keyword = strength
         if candidate.cosine is None:
             candidate.section = section
-    _fill_cosines(candidates, vector, index, filters)
+    # Context sources are chosen before keyword-only candidates get their cosine, so the vectors
+    # are read once for them and the new neighbours together.
     links = _context(store, filters, candidates, strengths)
     _fill_cosines(candidates, vector, index, filters)
     return Gathered(candidates, links)

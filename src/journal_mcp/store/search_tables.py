@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from journal_mcp.core.models import parse_iso_utc
 from journal_mcp.store.filters import Filters, where_sql
 
 
@@ -77,6 +77,12 @@ class SearchTables:
                 [entry_id, *params, steps],
             )
             if rows:
-                written = parse_iso_utc(rows[0][2]).timestamp()
-            found.extend(Neighbour(r[0], sign * (i + 1), parse_iso_utc(r[1]).timestamp()) for i, r in enumerate(rows))
+                written = _seconds(rows[0][2])
+            found.extend(Neighbour(r[0], sign * (i + 1), _seconds(r[1])) for i, r in enumerate(rows))
         return written, found
+
+
+def _seconds(stored: str) -> float:
+    """A stored UTC time (fixed-width ISO 8601 with Z) as seconds since the epoch (fromisoformat is
+    several times faster than strptime, which showed in search profiles)."""
+    return datetime.fromisoformat(stored).timestamp()
