@@ -28,9 +28,9 @@ log = logging.getLogger("agent_pack")
 EPILOG = """\
 examples:
   agent-pack list
-  agent-pack install                     agents into ./.claude/agents, journal server into ./.mcp.json
+  agent-pack install                     agents into ./.claude/agents, journal and serving-math servers into ./.mcp.json
   agent-pack install --gitignore         ... and keep the machine-specific files out of git
-  agent-pack install --user              agents into ~/.claude/agents, server via `claude mcp add --scope user`
+  agent-pack install --user              agents into ~/.claude/agents, servers via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
   agent-pack status --project ~/src/app
   agent-pack uninstall
@@ -76,7 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="also replace or remove files that are not the pack's or were edited, keeping a backup",
         )
-        p.add_argument("--no-mcp", action="store_true", help="leave the private-journal server registration alone")
+        p.add_argument(
+            "--no-mcp",
+            action="store_true",
+            help="leave the MCP server registrations (private-journal, serving-math) alone",
+        )
         if registers:
             p.add_argument(
                 "--gitignore",
@@ -228,9 +232,9 @@ def render_status(report: StatusReport) -> str:
         if agent.shadowed_by:
             line += f"  (same name in: {'; '.join(agent.shadowed_by)})"
         lines.append(line)
-    if report.mcp is not None:
-        detail = f"  {report.mcp.detail}" if report.mcp.detail else ""
-        lines.append(f"  {report.mcp.state:<14} {report.mcp.name:<40} {report.mcp.where}{detail}")
+    for server in ([report.mcp] if report.mcp is not None else []) + report.mcp_servers:
+        detail = f"  {server.detail}" if server.detail else ""
+        lines.append(f"  {server.state:<14} {server.name:<40} {server.where}{detail}")
     return "\n".join(lines)
 
 
