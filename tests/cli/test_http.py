@@ -48,11 +48,8 @@ pytestmark = [pytest.mark.subprocess, pytest.mark.anyio]
 
 async def test_client_with_token_does_a_full_round_trip(http_server: Running, journal_env: dict[str, str]) -> None:
     printed = http_server.stdout.read_text(encoding="utf-8")
-    assert (
-        f"claude mcp add --transport http private-journal {http_server.url} "
-        f'--header "Authorization: Bearer {http_server.token}"' in printed
-    )
-    assert '"type": "http"' in printed and f'"url": "{http_server.url}"' in printed
+    assert f"agent-pack install --http {http_server.url}" in printed
+    assert http_server.token not in printed  # not even on the first run: clients fetch it themselves
     token_file = Path(journal_env["HOME"]) / ".private-journal" / "http-token"
     assert mode(token_file) == 0o600
     assert len(http_server.token) >= 32
@@ -121,7 +118,9 @@ async def test_two_clients_at_once(http_server: Running) -> None:
     assert not results[1][0] & results[2][0]
 
 
-async def test_each_client_gets_its_own_projects_journal(http_server: Running, tmp_path: Path) -> None:
+async def test_each_client_gets_its_own_projects_journal(
+    http_server: Running, tmp_path: Path, journal_env: dict[str, str]
+) -> None:
     """One shared server, two projects: project notes go to each client's project, the user journal is shared."""
     alpha, beta = tmp_path / "alpha", tmp_path / "beta"
     alpha.mkdir()
@@ -141,8 +140,8 @@ async def test_each_client_gets_its_own_projects_journal(http_server: Running, t
         assert "beta again" in ok(await b.call_tool("read_journal_entry", {"path": path}))["text"]
         assert (await a.call_tool("read_journal_entry", {"path": path})).is_error  # not in alpha's journal
     for project, note in ((alpha, "alpha uses vLLM"), (beta, "beta uses Triton")):
-        db = project / ".private-journal" / "journal.db"
-        assert db.exists() and mode(project / ".private-journal") == 0o700
+        db = Settings.from_env({**journal_env, "CLAUDE_PROJECT_DIR": str(project)}).project_db_path
+        assert db.exists() and mode(db.parent) == 0o700 and not (project / ".private-journal").exists()
         assert note.encode() in db.read_bytes() or note.encode() in Path(f"{db}-wal").read_bytes()
     async with client_for(http_server, project="relative/dir") as bad:
         result = await bad.call_tool("list_recent_entries", {})
@@ -185,11 +184,11 @@ def test_snippet_hides_a_stored_token_unless_asked(journal_env: dict[str, str]) 
 
     token = load_or_create_token(Settings.from_env(journal_env), {})
     url = "http://127.0.0.1:8765/mcp"
-    hidden = registration_text(url, token.model_copy(update={"created": False}), reveal=False)
-    assert token.value not in hidden
-    assert f'--header "Authorization: Bearer $(cat {token.origin})"' in hidden
+    hidden = registration_text(url, token, reveal=False)
+    assert token.value not in hidden and token.origin in hidden and "mode 0600" in hidden
+    assert "Authorization" not in hidden and ".mcp.json snippet" not in hidden
     shown = registration_text(url, token, reveal=True)
-    assert f'--header "Authorization: Bearer {token.value}"' in shown
+    assert f"token: {token.value}" in shown
 
 
 @pytest.mark.real_model

@@ -64,8 +64,9 @@ class AppState:
         journal = await self.opener.journal()
         if self.route_projects and self.projects is None:
             from journal_mcp.service.projects import ProjectJournals
+            from journal_mcp.transfer.legacy import import_legacy_once
 
-            self.projects = ProjectJournals(journal)
+            self.projects = ProjectJournals(journal, on_open=import_legacy_once)
         return journal
 
 
@@ -117,9 +118,12 @@ def build_server(
             return journal
         from journal_mcp.service.journal import Journal
         from journal_mcp.service.semantic import create_semantic
+        from journal_mcp.transfer.legacy import import_legacy_once
 
         resolved = settings or Settings.from_env()
-        return Journal(resolved, semantic=create_semantic(resolved))
+        opened = Journal(resolved, semantic=create_semantic(resolved))
+        import_legacy_once(opened)
+        return opened
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
@@ -238,8 +242,8 @@ def build_server(
         min_score: Annotated[
             float | None,
             Field(
-                description="Drop semantic matches whose cosine similarity is below this (-1..1). Default: "
-                "a low threshold that keeps paraphrases (which often score 0.25-0.35)."
+                description="Drop hits whose score is below this (0..1.5; every hit, whichever signal found "
+                "it). Default 0.2: a low threshold that keeps paraphrases (which often score 0.25-0.35)."
             ),
         ] = None,
     ) -> Annotated[CallToolResult, SearchResult]:
@@ -247,7 +251,7 @@ def build_server(
 
         Finds entries that say the same thing in other words (semantic search) and entries that
         contain the exact words, names or codes (keyword search); each hit says which matched, its
-        score (cosine similarity), time, journal and an excerpt. Pass a hit's `path` to
+        its score (what the hits are ranked by), time, journal and an excerpt. Pass a hit's `path` to
         read_journal_entry for the full entry. Search before starting work to reuse what you learned.
         """
         result = await _call(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 import threading
@@ -38,6 +39,8 @@ from journal_mcp.core.sections import PROJECT_SECTIONS, SECTION_TITLES, section_
 from journal_mcp.core.timeparse import parse_time_bound
 from journal_mcp.search import hybrid
 from journal_mcp.search.hits import Target, make_hit
+from journal_mcp.search.ranking import MAX_SCORE
+from journal_mcp.store.project_dirs import record_project
 from journal_mcp.store.storage import Filters, JournalStore
 
 if TYPE_CHECKING:
@@ -100,16 +103,20 @@ class Journal:
 
     def store(self, kind: JournalType, *, create: bool = False) -> JournalStore | None:
         """The store holding `kind` entries; None when it does not exist yet and `create` is False."""
-        key = str(Path(self.db_path(kind)).expanduser().resolve())
+        # Not resolved: a symlink on the way is refused when the store opens, never followed.
+        key = os.path.abspath(Path(self.db_path(kind)).expanduser())
         with self._lock:
             found = self._stores.get(key)
             if found is not None:
                 return found
             path = Path(key)
-            if not path.exists() and not create:
+            new = not os.path.lexists(path)
+            if new and not create:
                 return None
             found = self._stores[key] = JournalStore(path, create=True)
-            return found
+        if new and kind == "project":
+            record_project(self.settings)
+        return found
 
     def targets(self, kinds: Sequence[JournalType]) -> list[Target]:
         """The existing stores to query for `kinds`, each once, with the kinds it holds."""
@@ -266,8 +273,11 @@ class Journal:
     ) -> SearchResult:
         """The best entries for `query`: hybrid (meaning + keywords) when the model is ready, else keyword-only with a notice."""
         filters = self.check_search(query, limit=limit, type=type, sections=sections, since=since, until=until)
-        if min_score is not None and not -1.0 <= min_score <= 1.0:
-            raise InvalidInputError(f"min_score must be between -1 and 1 (a cosine similarity); got {min_score}.")
+        if min_score is not None and not 0.0 <= min_score <= MAX_SCORE:
+            raise InvalidInputError(
+                f"min_score must be between 0 and {MAX_SCORE} (the relevance score shown with each hit); "
+                f"got {min_score}."
+            )
         query = clean_text(query)
         semantic, notice = (None, None) if self.semantic is None else self.semantic.search_inputs(query, min_score)
         return hybrid.search(query, self.targets(filters.kinds), filters, limit, semantic=semantic, notice=notice)
