@@ -103,3 +103,13 @@ def test_bare_journal_mcp_on_a_terminal_says_what_it_is_and_stops_on_ctrl_c(jour
 def test_no_hint_when_a_client_starts_it(journal_env: dict[str, str]) -> None:
     proc = subprocess.run([str(SCRIPT)], input="", capture_output=True, text=True, env=journal_env, timeout=60)
     assert proc.returncode == 0 and "MCP server" not in proc.stderr
+
+
+@pytest.mark.subprocess
+def test_self_check_fails_when_search_by_meaning_does_not_work(journal_env: dict[str, str]) -> None:
+    """Keyword search alone is not a working install: a model that cannot load fails the check, saying why."""
+    env = {**journal_env, "JOURNAL_MCP_MODEL": str(Path(journal_env["HOME"]) / "no-such-model")}
+    result = run_subprocess(env, "self-check", timeout=300)
+    assert result.code == 1, result.out
+    assert "ok   found them by keywords" in result.out
+    assert "FAIL semantic search does not work: semantic search unavailable:" in result.out
