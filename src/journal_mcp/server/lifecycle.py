@@ -4,7 +4,8 @@ A client's first requests (Claude Code's `server/discover` probe, which it gives
 then `tools/list`) need none of the journal, so a server answers them as fast as a bare MCPServer:
 importing the storage and search layers (sqlite-utils, numpy), opening the databases and starting
 the embedding model's load all wait until the listing has been answered, or until a tool is called,
-or at most `OPEN_ANYWAY_AFTER` seconds. A tool call waits for the opening (off the event loop);
+or at most `OPEN_ANYWAY_AFTER` seconds (long enough that a slow handshake on a busy machine never
+shares the CPU with the model's load). A tool call waits for the opening (off the event loop);
 if it failed, every call says why.
 """
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OPEN_ANYWAY_AFTER = 2.0  # seconds: a client that never lists the tools still gets the journal and model soon
+OPEN_ANYWAY_AFTER = 10.0  # seconds: a client that never lists the tools still gets the journal and model
 
 
 class JournalOpener:
