@@ -28,7 +28,7 @@ from journal_mcp.model_files import Pipeline, Prefixes, UnsupportedPipeline, rea
 
 log = logging.getLogger(__name__)
 
-GRAPH_VERSION = 1  # bump when onnx_graph writes a different graph: cached files of older versions are ignored
+GRAPH_VERSION = 2  # bump when onnx_graph writes a different graph: cached files of older versions are ignored
 TOKEN_BUDGET = 4096  # padded tokens per model call in bulk work (16 full 256-token windows)
 MAX_BATCH = 64
 
@@ -53,6 +53,9 @@ def onnx_model(directory: Path, fingerprint: str, cache_dir: Path | None) -> Pat
             with os.fdopen(fd, "wb") as handle:
                 handle.write(graph)
             os.replace(temp, cached)
+            for older in cached.parent.glob(f"{fingerprint[:32]}-v*.onnx"):
+                if older != cached:  # an earlier version's graph of the same weights
+                    older.unlink(missing_ok=True)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
