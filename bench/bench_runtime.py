@@ -10,7 +10,9 @@ For each runtime it measures:
   `--repeat` spawns);
 - RSS after searches: the server's resident memory after 40 distinct searches on that journal;
 - ingest: a server backfilling `--ingest` realistic entries written without vectors; entries/s from
-  the moment the model is ready until none is left, and the server's peak RSS (VmHWM) meanwhile;
+  the moment the model is ready until none is left, entries per CPU-second the server used (what the
+  rate would be on one free core: the figure to compare when the machine is shared), and the
+  server's peak RSS (VmHWM) meanwhile;
 - burst: `--burst` short entries written through one server as fast as the client can, and how fast
   they are all embedded (first write -> last embedded);
 - CLI `journal-mcp search` end to end (process start to exit, median of `--repeat`).
@@ -63,6 +65,14 @@ def rss_mb(pid: int | None) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process so far (its threads included)."""
+    if pid is None:
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def environment(home: Path, cache: Path, runtime: str) -> dict[str, str]:
@@ -121,16 +131,17 @@ def missing(db: Path, identity: ModelIdentity) -> int:
         store.close()
 
 
-async def ingest(env: dict[str, str], db: Path, model: ModelIdentity, total: int) -> tuple[float, float]:
+async def ingest(env: dict[str, str], db: Path, model: ModelIdentity, total: int) -> tuple[float, float, float]:
     async with Client(params(env), read_timeout_seconds=600) as client:
         pid = server_pid()
         while structured(await client.call_tool("search_journal", {"query": "warm up"}))["mode"] != "hybrid":
             await anyio.sleep(0.05)
         started = time.perf_counter()
+        cpu = cpu_seconds(pid)
         while missing(db, model) > 0:
             await anyio.sleep(0.1)
         seconds = time.perf_counter() - started
-        return total / seconds, peak_rss_mb(pid)
+        return total / seconds, total / (cpu_seconds(pid) - cpu), peak_rss_mb(pid)
 
 
 async def burst(env: dict[str, str], db: Path, model: ModelIdentity, count: int) -> tuple[float, float]:
@@ -213,8 +224,9 @@ def main() -> None:
 
             home = root / f"ingest-{runtime}"
             db = unembedded_journal(home, args.ingest, seed=11)
-            rate, peak = anyio.run(ingest, environment(home, cache, runtime), db, model, args.ingest)
+            rate, per_cpu, peak = anyio.run(ingest, environment(home, cache, runtime), db, model, args.ingest)
             row[f"ingest, {args.ingest} realistic entries (entries/s)"] = f"{rate:.1f}"
+            row["... per CPU-second of the server (entries)"] = f"{per_cpu:.1f}"
             row["peak RSS during the ingest (MB)"] = f"{peak:.0f}"
 
             home = root / f"burst-{runtime}"
