@@ -6,11 +6,13 @@ import argparse
 import json
 import logging
 import shlex
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_pack import __version__, installer, manifest, plan, validate
+from agent_pack import __version__, gitignore, installer, manifest, plan, validate
 from agent_pack.agents import bundled_agents
 from agent_pack.errors import AgentPackError
 from agent_pack.scope import Scope, other_scope, project_scope, user_scope
@@ -19,14 +21,16 @@ from agent_pack.status import StatusReport, status
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+LIST_SUMMARY_MIN = 60  # characters of each description `list` shows at least
 
 log = logging.getLogger("agent_pack")
 
 EPILOG = """\
 examples:
   agent-pack list
-  agent-pack install                     agents into ./.claude/agents, journal server into ./.mcp.json
-  agent-pack install --user              agents into ~/.claude/agents, server via `claude mcp add --scope user`
+  agent-pack install                     agents into ./.claude/agents, journal and serving-math servers into ./.mcp.json
+  agent-pack install --gitignore         ... and keep the machine-specific files out of git
+  agent-pack install --user              agents into ~/.claude/agents, servers via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
   agent-pack status --project ~/src/app
   agent-pack uninstall
@@ -72,8 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="also replace or remove files that are not the pack's or were edited, keeping a backup",
         )
-        p.add_argument("--no-mcp", action="store_true", help="leave the private-journal server registration alone")
+        p.add_argument(
+            "--no-mcp",
+            action="store_true",
+            help="leave the MCP server registrations (private-journal, serving-math) alone",
+        )
         if registers:
+            p.add_argument(
+                "--gitignore",
+                action="store_true",
+                help="add .mcp.json and .claude/agent-pack.json (absolute paths: this machine only) to the project's .gitignore",
+            )
             p.add_argument(
                 "--http",
                 metavar="URL",
@@ -154,9 +167,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return EXIT_OK
+    # Each description's first sentence: whole when piped; on a terminal, cut at a word (never
+    # mid-word) to fit its width, showing at least LIST_SUMMARY_MIN characters.
+    width = max(LIST_SUMMARY_MIN, shutil.get_terminal_size().columns - 50) if sys.stdout.isatty() else None
     for row in rows:
         summary = str(row["description"]).split(". ")[0]
-        print(f"{row['name']:<40} {row['model'] or '-':<8} {summary[:100]}")
+        if width is not None:
+            summary = textwrap.shorten(summary, width, placeholder=" …")
+        print(f"{row['name']:<40} {row['model'] or '-':<8} {summary}")
     return EXIT_OK
 
 
@@ -214,20 +232,26 @@ def render_status(report: StatusReport) -> str:
         if agent.shadowed_by:
             line += f"  (same name in: {'; '.join(agent.shadowed_by)})"
         lines.append(line)
-    if report.mcp is not None:
-        detail = f"  {report.mcp.detail}" if report.mcp.detail else ""
-        lines.append(f"  {report.mcp.state:<14} {report.mcp.name:<40} {report.mcp.where}{detail}")
+    for server in ([report.mcp] if report.mcp is not None else []) + report.mcp_servers:
+        detail = f"  {server.detail}" if server.detail else ""
+        lines.append(f"  {server.state:<14} {server.name:<40} {server.where}{detail}")
     return "\n".join(lines)
 
 
 def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
     if not args.dry_run:
         scope.check_writable()
+    if getattr(args, "gitignore", False) and scope.kind == "user":
+        raise AgentPackError(
+            "--gitignore is for a project install; a --user install writes nothing into a project",
+            hint="drop --gitignore, or install into the project with --project DIR",
+        )
     options = plan.Options(
         force=args.force,
         mcp=not args.no_mcp,
         http_url=getattr(args, "http", None),
         claude_cli=plan.detect_claude(),
+        gitignore=getattr(args, "gitignore", False),
     )
     current = manifest.load(scope, __version__)
     if args.command == "uninstall":
@@ -242,7 +266,25 @@ def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
         print(json.dumps(data, indent=2))
     else:
         print(render_plan(the_plan, args.dry_run))
+        if args.command != "uninstall" and not args.dry_run and scope.kind == "project":
+            note = machine_files_note(scope)
+            if note:
+                print(note)
     return EXIT_PROBLEMS if the_plan.refused else EXIT_OK
+
+
+def machine_files_note(scope: Scope) -> str | None:
+    """Say which files of this install only fit this machine, when its git repository would commit them."""
+    unignored = gitignore.unignored_machine_files(scope)
+    if not unignored:
+        return None
+    where = "" if Path.cwd().resolve() == scope.root.resolve() else f" --project {shlex.quote(str(scope.root))}"
+    return (
+        f"note: {' and '.join(unignored)} hold this machine's paths (the server's absolute command); "
+        "don't commit them.\n"
+        f"hint: `agent-pack install --gitignore{where}` adds them to .gitignore; `agent-pack install --user` "
+        "keeps the registration out of the project (the agents in .claude/agents/ are fine to commit)"
+    )
 
 
 def render_plan(the_plan: plan.Plan, dry_run: bool) -> str:

@@ -3,6 +3,6 @@
 
 def main() -> None:
     """Console-script entry point (`journal-mcp`)."""
-    from journal_mcp.cli import main as cli_main
+    from journal_mcp.cli.app import main as cli_main
 
     cli_main()

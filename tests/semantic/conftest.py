@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
-from journal_mcp.semantic import SemanticSearch
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
+from journal_mcp.service.semantic import SemanticSearch
 from tests.semantic.fakes import HashEmbedder
 
 
@@ -71,7 +71,7 @@ _LOADED: dict[str, Any] = {}
 
 
 def loaded_model(runtime: str, cache: Path) -> Any:
-    from journal_mcp.embeddings import load_embedder
+    from journal_mcp.search.embeddings import load_embedder
 
     if runtime not in _LOADED:
         _LOADED[runtime] = load_embedder(None, runtime=runtime, cache_dir=cache)  # type: ignore[arg-type]

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import InvalidInputError
-from journal_mcp.model_files import Pipeline, Prefixes, UnsupportedPipeline, read_pipeline
-from journal_mcp.onnx_embedder import OnnxEmbedder, pool
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import InvalidInputError
+from journal_mcp.search.model_files import Pipeline, Prefixes, UnsupportedPipeline, read_pipeline
+from journal_mcp.search.onnx_embedder import OnnxEmbedder, pool
 
 
 def model_dir(

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from journal_mcp.embeddings import load_embedder, packaged_model_path
-from journal_mcp.errors import ModelUnavailableError
-from journal_mcp.onnx_embedder import GRAPH_VERSION, OnnxEmbedder
+from journal_mcp.core.errors import ModelUnavailableError
+from journal_mcp.search.embeddings import load_embedder, packaged_model_path
+from journal_mcp.search.onnx_embedder import GRAPH_VERSION, OnnxEmbedder
 
 pytestmark = pytest.mark.real_model
 
