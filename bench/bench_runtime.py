@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_search import peak_rss_mb, server_pid
 from bench.realistic import COMPONENTS, TECH, realistic_entries
 from bench.realistic_journal import build, journal_entries
-from journal_mcp.embeddings import ModelIdentity, load_embedder
-from journal_mcp.storage import JournalStore
+from journal_mcp.search.embeddings import ModelIdentity, load_embedder
+from journal_mcp.store.storage import JournalStore
 
 QUERIES = [
     "why was {c} slow",
