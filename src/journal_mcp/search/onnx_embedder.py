@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from journal_mcp.core.errors import ModelUnavailableError
-from journal_mcp.search.embeddings import ModelIdentity, Vectors, identity_fingerprint
+from journal_mcp.search.embedder import ModelIdentity, Vectors, identity_fingerprint
 from journal_mcp.search.model_files import Pipeline, Prefixes, UnsupportedPipeline, read_pipeline
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
 """The journal as its users see it: write thoughts, search, list and read entries.
 
 This is the domain layer the MCP server, the CLI and the tests call. It knows about the two
-journals (project and user), which may be one database, and about semantic search when one is
-attached; it knows nothing about MCP.
+journals (project and user), which may be one database, and about the model service when one is
+attached; a search is one call to `journal_mcp.search.hybrid`. It knows nothing about MCP.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 import threading
@@ -26,7 +27,6 @@ from journal_mcp.core.models import (
     EntryListing,
     EntryView,
     EntryViews,
-    Hit,
     JournalType,
     NewEntry,
     SearchResult,
@@ -37,8 +37,9 @@ from journal_mcp.core.models import (
 from journal_mcp.core.redaction import redact_secrets
 from journal_mcp.core.sections import PROJECT_SECTIONS, SECTION_TITLES, section_keys, section_title
 from journal_mcp.core.timeparse import parse_time_bound
-from journal_mcp.search.excerpts import excerpt_around
-from journal_mcp.store.fts import match_expression
+from journal_mcp.search import hybrid
+from journal_mcp.search.hits import Target, make_hit
+from journal_mcp.store.project_dirs import record_project
 from journal_mcp.store.storage import Filters, JournalStore
 
 if TYPE_CHECKING:
@@ -101,18 +102,22 @@ class Journal:
 
     def store(self, kind: JournalType, *, create: bool = False) -> JournalStore | None:
         """The store holding `kind` entries; None when it does not exist yet and `create` is False."""
-        key = str(Path(self.db_path(kind)).expanduser().resolve())
+        # Not resolved: a symlink on the way is refused when the store opens, never followed.
+        key = os.path.abspath(Path(self.db_path(kind)).expanduser())
         with self._lock:
             found = self._stores.get(key)
             if found is not None:
                 return found
             path = Path(key)
-            if not path.exists() and not create:
+            new = not os.path.lexists(path)
+            if new and not create:
                 return None
             found = self._stores[key] = JournalStore(path, create=True)
-            return found
+        if new and kind == "project":
+            record_project(self.settings)
+        return found
 
-    def targets(self, kinds: Sequence[JournalType]) -> list[tuple[JournalStore, tuple[JournalType, ...]]]:
+    def targets(self, kinds: Sequence[JournalType]) -> list[Target]:
         """The existing stores to query for `kinds`, each once, with the kinds it holds."""
         grouped: dict[int, tuple[JournalStore, list[JournalType]]] = {}
         for kind in kinds:
@@ -249,6 +254,7 @@ class Journal:
         until: str | None = None,
         min_score: float | None = None,
     ) -> SearchResult:
+        """The best entries for `query`: hybrid (meaning + keywords) when the model is ready, else keyword-only with a notice."""
         if not isinstance(query, str) or not query.strip():
             raise InvalidInputError("query must be a non-empty search text, e.g. 'times I was stuck on GPU memory'.")
         if min_score is not None and not -1.0 <= min_score <= 1.0:
@@ -256,48 +262,8 @@ class Journal:
         check_limit(limit)
         filters = self.filters(type, sections, since, until)
         query = clean_text(query)
-        if self.semantic is not None:
-            return self.semantic.search(self, query, filters, limit, min_score)
-        return self.keyword_search(query, filters, limit)
-
-    def keyword_search(self, query: str, filters: Filters, limit: int, *, notice: str | None = None) -> SearchResult:
-        match = match_expression(query)
-        scored: list[tuple[float, Entry, str]] = []
-        if match is not None:
-            for store, kinds in self.targets(filters.kinds):
-                scoped = Filters(kinds, filters.sections, filters.since, filters.until)
-                matches = store.keyword_search(match, scoped, limit)
-                found = store.get_entries([m.entry_id for m in matches])
-                scored.extend((m.rank, found[m.entry_id], m.section) for m in matches if m.entry_id in found)
-        scored.sort(key=lambda item: (item[0], -item[1].created_at.timestamp()))
-        hits = [
-            self.hit(entry, query=query, section=section, keyword_rank=rank, matched=["keyword"])
-            for rank, entry, section in scored[:limit]
-        ]
-        return SearchResult(query=query, mode="keyword", notice=notice, hits=hits)
-
-    def hit(
-        self,
-        entry: Entry,
-        *,
-        query: str | None = None,
-        section: str | None = None,
-        score: float | None = None,
-        keyword_rank: float | None = None,
-        matched: list[str] | None = None,
-        start: int | None = None,
-    ) -> Hit:
-        section = section if section in entry.sections else next(iter(entry.sections))
-        return Hit(
-            path=entry.id,
-            score=None if score is None else round(score, 4),
-            keyword_rank=None if keyword_rank is None else round(keyword_rank, 4),
-            matched=matched or [],
-            timestamp=entry.local_time.isoformat(timespec="seconds"),
-            type=entry.journal,
-            sections=[section_title(k) for k in entry.sections],
-            excerpt=excerpt_around(entry.sections[section], query, start=start),
-        )
+        semantic, notice = (None, None) if self.semantic is None else self.semantic.search_inputs(query, min_score)
+        return hybrid.search(query, self.targets(filters.kinds), filters, limit, semantic=semantic, notice=notice)
 
     def recent(self, *, limit: int = 10, type: str = "both", days: float = 30) -> EntryListing:
         check_limit(limit)
@@ -305,7 +271,7 @@ class Journal:
             raise InvalidInputError(f"days must be a number from 1 to 36500; got {days!r}.")
         filters = Filters(kinds=check_type(type), since=utc_now() - timedelta(days=days))
         entries = self._newest(filters, limit)
-        return EntryListing(hits=[self.hit(e) for e in entries])
+        return EntryListing(hits=[make_hit(e) for e in entries])
 
     def _newest(self, filters: Filters, limit: int) -> list[Entry]:
         entries: list[Entry] = []

@@ -1,5 +1,6 @@
-"""Semantic search as a service the journal uses: loads the model in the background, keeps every
-entry embedded, and answers hybrid (vector + keyword) searches.
+"""The embedding model as a service the journal uses: loads it in the background, keeps every entry
+embedded, and hands a search what its vector side needs (the query vector, the vector indexes).
+The search itself is `journal_mcp.search.hybrid`.
 
 Life cycle: `start()` (from the server's lifespan) returns at once and loads the model in a
 daemon thread; until it is ready, or when it cannot load, searches return keyword results with a
@@ -13,10 +14,9 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,27 +24,20 @@ from pydantic import BaseModel
 
 from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import JournalError, ModelUnavailableError
-from journal_mcp.core.models import SearchResult
+from journal_mcp.core.models import JournalType
 from journal_mcp.search.embeddings import Embedder, load_configured_embedder
+from journal_mcp.search.hybrid import SemanticInputs
 from journal_mcp.search.indexing import DEFAULT_BATCH, HasSections, backfill_store, embed_entries, model_id_for
-from journal_mcp.search.ranking import DEFAULT_MIN_SCORE, Candidate, keyword_query, rank
+from journal_mcp.search.keyword import TermCounts
+from journal_mcp.search.ranking import DEFAULT_MIN_SCORE
 from journal_mcp.search.vector_index import VectorIndex
-from journal_mcp.store.fts import query_terms
-from journal_mcp.store.storage import Filters, JournalStore
-
-if TYPE_CHECKING:
-    from journal_mcp.service.journal import Journal
+from journal_mcp.store.storage import JournalStore
 
 log = logging.getLogger(__name__)
 
 State = Literal["loading", "ready", "unavailable"]
 QUERY_CACHE_SIZE = 256
 RECHECK_SECONDS = 30.0
-# How many candidates each signal contributes, per requested hit.
-CANDIDATES_PER_HIT = 3
-KEYWORD_POSTINGS_BUDGET = 2000  # most sections the keyword signal ranks per search (see _keyword_match)
-TERM_COUNT_SECONDS = 60.0
-TERM_CACHE_SIZE = 4096
 WRITE_BATCH = 64  # most queued entries embedded (and stored in one transaction) per model call
 WRITE_WAIT_SECONDS = 5.0  # how long a search waits for just-written entries to be embedded
 
@@ -56,8 +49,17 @@ class SemanticStatus(BaseModel):
     pending: int = 0  # entries the backfill still has to embed (as of its last pass)
 
 
+class StoreSource(Protocol):
+    """Where the worker finds the stores to keep embedded (a `Journal`)."""
+
+    def targets(self, kinds: Sequence[JournalType]) -> list[tuple[JournalStore, tuple[JournalType, ...]]]: ...
+
+    def open_stores(self) -> list[JournalStore]: ...
+
+
 class SemanticSearch:
-    """Embeddings, backfill and hybrid search for a `Journal`. Thread-safe."""
+    """The embedding model as a service for a `Journal`: loading, the worker that keeps every entry
+    embedded, the query-vector cache, the vector indexes, and the inputs of a hybrid search. Thread-safe."""
 
     def __init__(
         self,
@@ -92,12 +94,12 @@ class SemanticSearch:
         self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
-        self._term_counts: OrderedDict[tuple[int, str], tuple[int, float]] = OrderedDict()
+        self._term_counts = TermCounts()
         self.query_embeddings = 0  # model calls for queries (the cache saves the rest)
 
     # -- life cycle -----------------------------------------------------------------------------
 
-    def start(self, journal: Journal) -> None:
+    def start(self, journal: StoreSource) -> None:
         """Load the model and keep the journal embedded, in a background thread. Returns at once."""
         if self._thread is not None:
             return
@@ -135,7 +137,7 @@ class SemanticSearch:
             return f"semantic search unavailable: {self._reason}; keyword results only"
         return None
 
-    def _run(self, journal: Journal) -> None:
+    def _run(self, journal: StoreSource) -> None:
         try:
             embedder = self._load()
         except ModelUnavailableError as exc:
@@ -195,7 +197,7 @@ class SemanticSearch:
 
     # -- embedding ------------------------------------------------------------------------------
 
-    def backfill(self, journal: Journal) -> int:
+    def backfill(self, journal: StoreSource) -> int:
         """Embed every entry of every existing store that has no vector for this model."""
         embedder = self._embedder
         if embedder is None:
@@ -318,122 +320,29 @@ class SemanticSearch:
             index.refresh()
         return index
 
-    def search(
-        self, journal: Journal, query: str, filters: Filters, limit: int, min_score: float | None
-    ) -> SearchResult:
+    def search_inputs(self, query: str, min_score: float | None = None) -> tuple[SemanticInputs | None, str | None]:
+        """What a hybrid search for `query` needs from the model, or None and the notice saying why it is keyword-only.
+
+        Waits (a few tens of ms) for just-written entries to be embedded first, so they are found by meaning.
+        """
         if self._embedder is None:
-            return journal.keyword_search(query, filters, limit, notice=self.notice())
+            return None, self.notice()
         self.await_writes()
         try:
             vector = self.query_vector(query)
         except (RuntimeError, ValueError) as exc:
             log.error("Embedding the query failed: %s", exc)
-            notice = f"semantic search unavailable: the model failed on this query ({exc}); keyword results only"
-            return journal.keyword_search(query, filters, limit, notice=notice)
-        threshold = self.min_score if min_score is None else min_score
-        terms = query_terms(keyword_query(query))
-        wanted = limit * CANDIDATES_PER_HIT
-        candidates: dict[str, Candidate] = {}
-        owners: dict[str, JournalStore] = {}
-        for store, kinds in journal.targets(filters.kinds):
-            scoped = Filters(kinds, filters.sections, filters.since, filters.until)
-            index = self.index_for(store)
-            if index is not None:
-                for m in index.search(vector, scoped, wanted):
-                    candidates[m.entry_id] = Candidate(
-                        m.entry_id, cosine=m.cosine, section=m.section, vector_id=m.vector_id
-                    )
-                    owners[m.entry_id] = store
-            match = self._keyword_match(store, terms)
-            if match is None:
-                continue
-            keyword = store.keyword_search(match, scoped, wanted)
-            unseen = [k.entry_id for k in keyword if k.entry_id not in candidates]
-            extra = index.best_for_entries(vector, scoped, unseen) if index is not None and unseen else {}
-            for k in keyword:
-                candidate = candidates.get(k.entry_id)
-                if candidate is None:
-                    best = extra.get(k.entry_id)
-                    candidate = candidates[k.entry_id] = Candidate(
-                        k.entry_id,
-                        cosine=best.cosine if best else None,
-                        vector_id=best.vector_id if best else None,
-                        section=best.section if best else k.section,
-                    )
-                    owners[k.entry_id] = store
-                candidate.bm25 = k.rank
-                candidate.section = k.section
-        ranked = rank(list(candidates.values()), limit, threshold)
-        return SearchResult(
-            query=query, mode="hybrid", notice=self._pending_notice(), hits=self._hits(journal, query, ranked, owners)
+            return None, f"semantic search unavailable: the model failed on this query ({exc}); keyword results only"
+        return (
+            SemanticInputs(
+                vector=vector,
+                index_for=self.index_for,
+                term_counts=self._term_counts,
+                min_score=self.min_score if min_score is None else min_score,
+                notice=self._pending_notice(),
+            ),
+            None,
         )
-
-    def _keyword_match(self, store: JournalStore, terms: list[str]) -> str | None:
-        """An FTS5 expression of the query's rarer terms, within a budget of matching sections.
-
-        Ranking every section that contains a common word costs ~3 ms per thousand (100 ms for
-        "model" in a 100k-entry journal) and says little: the vectors already rank by meaning.
-        The keyword signal is for what identifies an entry (names, codes, rare words), so terms
-        are taken rarest first while their matches fit KEYWORD_POSTINGS_BUDGET.
-        """
-        counted = sorted((self._term_count(store, term), term) for term in terms)
-        kept: list[str] = []
-        budget = KEYWORD_POSTINGS_BUDGET
-        for count, term in counted:
-            if count == 0:
-                continue
-            if count > budget:
-                break
-            kept.append(term)
-            budget -= count
-        return " OR ".join(f'"{term}"' for term in kept) if kept else None
-
-    def _term_count(self, store: JournalStore, term: str) -> int:
-        """Sections matching `term`, cached for a while (an estimate is all _keyword_match needs)."""
-        key = (id(store), term)
-        now = time.monotonic()
-        with self._cache_lock:
-            cached = self._term_counts.get(key)
-            if cached is not None and now - cached[1] < TERM_COUNT_SECONDS:
-                return cached[0]
-        count = store.matching_sections(f'"{term}"')
-        with self._cache_lock:
-            self._term_counts[key] = (count, now)
-            while len(self._term_counts) > TERM_CACHE_SIZE:
-                self._term_counts.popitem(last=False)
-        return count
-
-    def _hits(self, journal: Journal, query: str, ranked: list[Candidate], owners: dict[str, JournalStore]) -> list:
-        by_store: dict[int, list[str]] = {}
-        for c in ranked:
-            by_store.setdefault(id(owners[c.entry_id]), []).append(c.entry_id)
-        entries = {}
-        for c in ranked:
-            store = owners[c.entry_id]
-            if id(store) in by_store:
-                entries.update(store.get_entries(by_store.pop(id(store))))
-        hits = []
-        for c in ranked:
-            entry = entries.get(c.entry_id)
-            if entry is None:
-                continue
-            start = None
-            if c.vector_id is not None and "keyword" not in c.matched:
-                span = owners[c.entry_id].chunk_span(c.vector_id)
-                if span is not None and span[0] == c.section:
-                    start = span[1]
-            hits.append(
-                journal.hit(
-                    entry,
-                    query=query if "keyword" in c.matched else None,
-                    section=c.section,
-                    score=c.cosine,
-                    keyword_rank=c.bm25,
-                    matched=c.matched,
-                    start=start,
-                )
-            )
-        return hits
 
     def _pending_notice(self) -> str | None:
         if self._pending:
