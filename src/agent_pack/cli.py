@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agent_pack import __version__, installer, manifest, plan, validate
-from agent_pack.agents import bundled_agents
+from agent_pack.agents import bundled_agents, bundled_skills
 from agent_pack.errors import AgentPackError
+from agent_pack.plugin_state import enabled_plugin
 from agent_pack.scope import Scope, other_scope, project_scope, user_scope
 from agent_pack.status import StatusReport, status
 
@@ -25,7 +26,8 @@ log = logging.getLogger("agent_pack")
 EPILOG = """\
 examples:
   agent-pack list
-  agent-pack install                     agents into ./.claude/agents, journal server into ./.mcp.json
+  agent-pack install                     agents and the skill into ./.claude, journal server into ./.mcp.json,
+                                         journal hooks into ./.claude/settings.local.json
   agent-pack install --user              agents into ~/.claude/agents, server via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
   agent-pack status --project ~/src/app
@@ -73,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="also replace or remove files that are not the pack's or were edited, keeping a backup",
         )
         p.add_argument("--no-mcp", action="store_true", help="leave the private-journal server registration alone")
+        p.add_argument(
+            "--no-hooks", action="store_true", help="leave the journal hooks in Claude Code's settings alone"
+        )
+        if registers:
+            p.add_argument(
+                "--ignore-plugin",
+                action="store_true",
+                help="install even where the journal-agent-pack plugin is enabled (two servers, duplicate agents)",
+            )
         if registers:
             p.add_argument(
                 "--http",
@@ -226,14 +237,16 @@ def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
     options = plan.Options(
         force=args.force,
         mcp=not args.no_mcp,
+        hooks=not args.no_hooks,
         http_url=getattr(args, "http", None),
         claude_cli=plan.detect_claude(),
+        plugin=None if getattr(args, "ignore_plugin", True) else enabled_plugin(scope),
     )
     current = manifest.load(scope, __version__)
     if args.command == "uninstall":
         the_plan = plan.plan_uninstall(scope, current, options)
     else:
-        the_plan = plan.plan_install(scope, current, bundled_agents(), args.command, options)
+        the_plan = plan.plan_install(scope, current, bundled_agents(), args.command, options, bundled_skills())
     if not args.dry_run:
         installer.apply(the_plan, scope)
     if args.json:

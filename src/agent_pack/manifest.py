@@ -29,16 +29,25 @@ class McpRecord(BaseModel):
     created_file: bool = False
 
 
+class HooksRecord(BaseModel):
+    """The journal hook groups the pack merged into a Claude Code settings file, by event, with their hashes."""
+
+    path: str  # relative to the scope's root
+    groups: dict[str, str] = Field(default_factory=dict)  # event -> sha256 of the group as written
+    created_file: bool = False
+
+
 class Manifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     pack_version: str
     scope: ScopeKind
     files: dict[str, FileRecord] = Field(default_factory=dict)
     mcp: McpRecord | None = None
+    hooks: HooksRecord | None = None
     created_dirs: list[str] = Field(default_factory=list)
 
     def is_empty(self) -> bool:
-        return not self.files and self.mcp is None
+        return not self.files and self.mcp is None and self.hooks is None
 
 
 def load(scope: Scope, pack_version: str) -> Manifest:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -13,43 +14,9 @@ from agent_pack import mcp_config
 from agent_pack.agents import BundledAgent
 from agent_pack.fsio import sha256_bytes
 from agent_pack.manifest import FileRecord, Manifest, McpRecord
+from agent_pack.plan_hooks import plan_hooks, plan_unhooks
 from agent_pack.scope import Scope, is_pack_source
-
-Mode = Literal["install", "update", "uninstall"]
-Action = Literal[
-    "create",  # write a file that was not there
-    "update",  # replace a file the pack owns and nobody edited
-    "replace",  # --force: back up a foreign or edited file, then write ours
-    "adopt",  # a file identical to ours was already there: record it as the pack's
-    "source",  # the pack's own checkout: its agent files are the source, never recorded or removed
-    "unchanged",
-    "skip",  # refuse to touch a file that is not the pack's or that was edited (exit 1)
-    "not-restored",  # update leaves out what the user deleted
-    "remove",  # delete a file the pack owns
-    "forget",  # drop a record whose file is already gone
-    "register",
-    "unregister",
-    "manual",  # the command to run by hand (no `claude` CLI on PATH)
-]
-
-# Steps that leave the target as it is.
-NO_CHANGE: frozenset[str] = frozenset({"unchanged", "skip", "not-restored", "source"})
-
-
-class Step(BaseModel):
-    """One change (or refusal) on one file or registration."""
-
-    action: Action
-    path: str
-    agent: str | None = None
-    message: str
-    refused: bool = False
-    backup: bool = False
-    command: list[str] | None = None
-    abs_path: Path | None = Field(default=None, exclude=True)
-    data: bytes | None = Field(default=None, exclude=True)
-    delete: bool = Field(default=False, exclude=True)
-    run: list[list[str]] = Field(default_factory=list, exclude=True)
+from agent_pack.steps import NO_CHANGE, Mode, Step
 
 
 class Plan(BaseModel):
@@ -74,8 +41,10 @@ class Plan(BaseModel):
 class Options:
     force: bool = False
     mcp: bool = True
+    hooks: bool = True
     http_url: str | None = None
     claude_cli: str | None = None  # absolute path of `claude`, when found
+    plugin: str | None = None  # where the journal-agent-pack plugin is enabled, when it is
 
 
 def detect_claude() -> str | None:
@@ -86,10 +55,27 @@ def _current_bytes(path: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() and not path.is_symlink() else None
 
 
-def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], mode: Mode, options: Options) -> Plan:
+def plan_install(
+    scope: Scope,
+    manifest: Manifest,
+    bundle: list[BundledAgent],
+    mode: Mode,
+    options: Options,
+    skills: Sequence[BundledAgent] = (),
+) -> Plan:
     new = manifest.model_copy(deep=True)
     plan = Plan(command=mode, scope=scope.kind, root=str(scope.root), manifest=new, original=manifest)
-    for directory in (scope.claude_dir, scope.agents_dir):
+    if options.plugin is not None and not manifest.files and manifest.mcp is None and manifest.hooks is None:
+        message = (
+            f"the journal-agent-pack plugin is enabled ({options.plugin}) and provides the agents, the "
+            "private-journal server, the hooks and the skill: nothing installed here, so there is one journal "
+            "server and one copy of each agent (--ignore-plugin installs anyway)"
+        )
+        plan.steps.append(Step(action="plugin", path=scope.display(scope.claude_dir), message=message))
+        return plan
+    skill_dirs = sorted({(scope.skills_dir / item.filename).parent for item in skills})
+    wanted_dirs = [scope.claude_dir, scope.agents_dir] + ([scope.skills_dir, *skill_dirs] if skills else [])
+    for directory in wanted_dirs:
         if not directory.exists():
             plan.new_dirs.append(directory)
             if scope.rel(directory) not in new.created_dirs:
@@ -98,11 +84,12 @@ def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], m
     # uninstall delete them, so they are never recorded (and any earlier record is forgotten).
     source_checkout = scope.kind == "project" and is_pack_source(scope.root)
     shipped = set()
-    for item in bundle:
-        path = scope.agents_dir / item.filename
+    placed = [(scope.agents_dir / item.filename, item) for item in bundle]
+    placed += [(scope.skills_dir / item.filename, item) for item in skills]
+    for path, item in placed:
         rel = scope.rel(path)
         shipped.add(rel)
-        if source_checkout:
+        if source_checkout and path.parent == scope.agents_dir:
             new.files.pop(rel, None)
             message = "the pack's own checkout: this file is the source; the pack never records or removes it"
             plan.steps.append(Step(action="source", path=scope.display(path), agent=item.name, message=message))
@@ -118,6 +105,8 @@ def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], m
             else mcp_config.stdio_entry(mcp_config.find_journal_mcp())
         )
         plan.steps.append(_plan_register(scope, new, entry, mode, options))
+    if options.hooks:
+        plan.steps.append(plan_hooks(scope, new, mcp_config.find_journal_mcp(), mode, options.force))
     return plan
 
 
@@ -295,6 +284,8 @@ def plan_uninstall(scope: Scope, manifest: Manifest, options: Options) -> Plan:
         plan.steps.append(step)
     if manifest.mcp is not None and options.mcp:
         plan.steps.append(_plan_unregister(scope, new, manifest.mcp, options))
+    if manifest.hooks is not None and options.hooks:
+        plan.steps.append(plan_unhooks(scope, new, manifest.hooks, options.force))
     return plan
 
 

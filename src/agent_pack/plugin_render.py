@@ -68,7 +68,11 @@ def rendered(bundle: Sequence[BundledAgent], servers: Sequence[str]) -> dict[str
 def stale(directory: Path = RENDERED_DIR) -> list[str]:
     """The plugin copies that are missing, out of date, or no longer shipped."""
     wanted = rendered(bundled_agents(), declared_servers())
-    problems = [name for name, data in wanted.items() if not (directory / name).is_file() or (directory / name).read_bytes() != data]
+    problems = [
+        name
+        for name, data in wanted.items()
+        if not (directory / name).is_file() or (directory / name).read_bytes() != data
+    ]
     problems += [p.name for p in directory.glob("*.md") if p.name not in wanted]
     return sorted(problems)
 

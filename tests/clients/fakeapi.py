@@ -65,7 +65,11 @@ class FakeAnthropic:
     def messages(self) -> list[dict[str, Any]]:
         """The bodies of the /v1/messages requests, in arrival order."""
         with self._lock:
-            return [r.body for r in self.requests if r.path.startswith("/v1/messages") and "count_tokens" not in r.path and r.body]
+            return [
+                r.body
+                for r in self.requests
+                if r.path.startswith("/v1/messages") and "count_tokens" not in r.path and r.body
+            ]
 
     def answer(self, body: dict[str, Any]) -> list[Block]:
         try:
@@ -119,11 +123,14 @@ def sse_events(whole: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             delta = {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}
         yield "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
         yield "content_block_stop", {"type": "content_block_stop", "index": index}
-    yield "message_delta", {
-        "type": "message_delta",
-        "delta": {"stop_reason": whole["stop_reason"], "stop_sequence": None},
-        "usage": {"output_tokens": whole["usage"]["output_tokens"]},
-    }
+    yield (
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": whole["stop_reason"], "stop_sequence": None},
+            "usage": {"output_tokens": whole["usage"]["output_tokens"]},
+        },
+    )
     yield "message_stop", {"type": "message_stop"}
 
 
