@@ -6,11 +6,13 @@ import argparse
 import json
 import logging
 import shlex
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_pack import __version__, installer, manifest, plan, validate
+from agent_pack import __version__, gitignore, installer, manifest, plan, validate
 from agent_pack.agents import bundled_agents, bundled_skills
 from agent_pack.errors import AgentPackError
 from agent_pack.plugin_state import enabled_plugin
@@ -20,6 +22,7 @@ from agent_pack.status import StatusReport, status
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+LIST_SUMMARY_MIN = 60  # characters of each description `list` shows at least
 
 log = logging.getLogger("agent_pack")
 
@@ -28,6 +31,7 @@ examples:
   agent-pack list
   agent-pack install                     agents and the skill into ./.claude, journal server into ./.mcp.json,
                                          journal hooks into ./.claude/settings.local.json
+  agent-pack install --gitignore         ... and keep the machine-specific files out of git
   agent-pack install --user              agents into ~/.claude/agents, server via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
   agent-pack status --project ~/src/app
@@ -85,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
                 help="install even where the journal-agent-pack plugin is enabled (two servers, duplicate agents)",
             )
         if registers:
+            p.add_argument(
+                "--gitignore",
+                action="store_true",
+                help="add .mcp.json and .claude/agent-pack.json (absolute paths: this machine only) to the project's .gitignore",
+            )
             p.add_argument(
                 "--http",
                 metavar="URL",
@@ -165,9 +174,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return EXIT_OK
+    # Each description's first sentence: whole when piped; on a terminal, cut at a word (never
+    # mid-word) to fit its width, showing at least LIST_SUMMARY_MIN characters.
+    width = max(LIST_SUMMARY_MIN, shutil.get_terminal_size().columns - 50) if sys.stdout.isatty() else None
     for row in rows:
         summary = str(row["description"]).split(". ")[0]
-        print(f"{row['name']:<40} {row['model'] or '-':<8} {summary[:100]}")
+        if width is not None:
+            summary = textwrap.shorten(summary, width, placeholder=" …")
+        print(f"{row['name']:<40} {row['model'] or '-':<8} {summary}")
     return EXIT_OK
 
 
@@ -234,6 +248,11 @@ def render_status(report: StatusReport) -> str:
 def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
     if not args.dry_run:
         scope.check_writable()
+    if getattr(args, "gitignore", False) and scope.kind == "user":
+        raise AgentPackError(
+            "--gitignore is for a project install; a --user install writes nothing into a project",
+            hint="drop --gitignore, or install into the project with --project DIR",
+        )
     options = plan.Options(
         force=args.force,
         mcp=not args.no_mcp,
@@ -241,6 +260,7 @@ def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
         http_url=getattr(args, "http", None),
         claude_cli=plan.detect_claude(),
         plugin=None if getattr(args, "ignore_plugin", True) else enabled_plugin(scope),
+        gitignore=getattr(args, "gitignore", False),
     )
     current = manifest.load(scope, __version__)
     if args.command == "uninstall":
@@ -255,7 +275,25 @@ def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
         print(json.dumps(data, indent=2))
     else:
         print(render_plan(the_plan, args.dry_run))
+        if args.command != "uninstall" and not args.dry_run and scope.kind == "project":
+            note = machine_files_note(scope)
+            if note:
+                print(note)
     return EXIT_PROBLEMS if the_plan.refused else EXIT_OK
+
+
+def machine_files_note(scope: Scope) -> str | None:
+    """Say which files of this install only fit this machine, when its git repository would commit them."""
+    unignored = gitignore.unignored_machine_files(scope)
+    if not unignored:
+        return None
+    where = "" if Path.cwd().resolve() == scope.root.resolve() else f" --project {shlex.quote(str(scope.root))}"
+    return (
+        f"note: {' and '.join(unignored)} hold this machine's paths (the server's absolute command); "
+        "don't commit them.\n"
+        f"hint: `agent-pack install --gitignore{where}` adds them to .gitignore; `agent-pack install --user` "
+        "keeps the registration out of the project (the agents in .claude/agents/ are fine to commit)"
+    )
 
 
 def render_plan(the_plan: plan.Plan, dry_run: bool) -> str:

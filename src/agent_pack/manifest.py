@@ -37,6 +37,13 @@ class HooksRecord(BaseModel):
     created_file: bool = False
 
 
+class GitignoreRecord(BaseModel):
+    """The lines `install --gitignore` added to the project's `.gitignore`."""
+
+    lines: list[str] = Field(default_factory=list)
+    created_file: bool = False
+
+
 class Manifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     pack_version: str
@@ -44,10 +51,11 @@ class Manifest(BaseModel):
     files: dict[str, FileRecord] = Field(default_factory=dict)
     mcp: McpRecord | None = None
     hooks: HooksRecord | None = None
+    gitignore: GitignoreRecord | None = None
     created_dirs: list[str] = Field(default_factory=list)
 
     def is_empty(self) -> bool:
-        return not self.files and self.mcp is None and self.hooks is None
+        return not self.files and self.mcp is None and self.hooks is None and self.gitignore is None
 
 
 def load(scope: Scope, pack_version: str) -> Manifest:

@@ -10,13 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent_pack import mcp_config
+from agent_pack import gitignore, mcp_config
 from agent_pack.agents import BundledAgent
 from agent_pack.fsio import sha256_bytes
 from agent_pack.manifest import FileRecord, Manifest, McpRecord
 from agent_pack.plan_hooks import plan_hooks, plan_unhooks
 from agent_pack.scope import Scope, is_pack_source
-from agent_pack.steps import NO_CHANGE, Mode, Step
+from agent_pack.steps import NO_CHANGE, Action, Mode, Step
 
 
 class Plan(BaseModel):
@@ -45,6 +45,7 @@ class Options:
     http_url: str | None = None
     claude_cli: str | None = None  # absolute path of `claude`, when found
     plugin: str | None = None  # where the journal-agent-pack plugin is enabled, when it is
+    gitignore: bool = False  # add the machine-specific files to the project's .gitignore
 
 
 def detect_claude() -> str | None:
@@ -107,7 +108,17 @@ def plan_install(
         plan.steps.append(_plan_register(scope, new, entry, mode, options))
     if options.hooks:
         plan.steps.append(plan_hooks(scope, new, mcp_config.find_journal_mcp(), mode, options.force))
+    if options.gitignore and scope.kind == "project":
+        plan.steps.append(_plan_gitignore(scope, new))
     return plan
+
+
+def _plan_gitignore(scope: Scope, new: Manifest) -> Step:
+    path = scope.root / ".gitignore"
+    existed = path.exists()
+    data, message = gitignore.with_entries(scope, new)
+    action: Action = "unchanged" if data is None else ("update" if existed else "create")
+    return Step(action=action, path=".gitignore", message=message, abs_path=path, data=data)
 
 
 def _plan_agent(
@@ -286,6 +297,15 @@ def plan_uninstall(scope: Scope, manifest: Manifest, options: Options) -> Plan:
         plan.steps.append(_plan_unregister(scope, new, manifest.mcp, options))
     if manifest.hooks is not None and options.hooks:
         plan.steps.append(plan_unhooks(scope, new, manifest.hooks, options.force))
+    if manifest.gitignore is not None and not new.files and new.mcp is None:
+        # Only once nothing else of the pack is left: until then its files still need ignoring.
+        data, delete, message = gitignore.without_entries(scope, manifest.gitignore)
+        action: Action = "remove" if delete else ("update" if data is not None else "forget")
+        path = scope.root / ".gitignore"
+        plan.steps.append(
+            Step(action=action, path=".gitignore", message=message, abs_path=path, data=data, delete=delete)
+        )
+        new.gitignore = None
     return plan
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
+from agent_pack.agents import bundled_agents
 from agent_pack.validate import check_files, check_text
 from tests.agent_pack.helpers import AGENTS_DIR, run_cli
 from tests.agent_pack.test_seeds import seed_text
@@ -97,3 +101,24 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("list", "validate", "install", "update", "uninstall", "status"):
         result = run_cli(capsys, command, "--help")
         assert result.code == 0 and "example:" in result.out, command
+
+
+@pytest.mark.parametrize("columns", [None, 80, 200])
+def test_list_never_cuts_a_description_mid_word(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: int | None
+) -> None:
+    """Piped: each description's whole first sentence; on a terminal of any width: cut only between words."""
+    if columns is not None:
+        monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+        monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((columns, 24)))
+    result = run_cli(capsys, "list")
+    firsts = {a.name: (a.agent.description or "").split(". ")[0] for a in bundled_agents()}
+    for line in result.out.splitlines():
+        name, _model, summary = line.split(maxsplit=2)
+        if columns is None:
+            assert summary == firsts[name]
+        else:
+            shown = summary.removesuffix(" …")
+            assert firsts[name].startswith(shown)
+            assert shown == firsts[name] or firsts[name][len(shown)] == " ", line  # the cut falls between words
+            assert len(line) <= max(columns, 50 + 60 + 2), line
