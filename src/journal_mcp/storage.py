@@ -24,7 +24,9 @@ import sqlite_utils
 from journal_mcp.errors import StorageError
 from journal_mcp.migrations import SCHEMA_VERSION, migrate
 from journal_mcp.migrations import schema_version as _schema_version
-from journal_mcp.models import Entry, JournalType, NewEntry, iso_utc, parse_iso_utc
+from journal_mcp.models import Entry, NewEntry, iso_utc
+from journal_mcp.reading import Filters, entries_from_rows, entries_query, recent_ids_query
+from journal_mcp.reading import where as _where
 from journal_mcp.vector_tables import VectorTables
 
 log = logging.getLogger(__name__)
@@ -32,16 +34,6 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 30.0
 DIR_MODE = 0o700
 FILE_MODE = 0o600
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Conditions every query applies inside SQL, before any limit."""
-
-    kinds: Sequence[JournalType] = ("project", "user")
-    sections: Sequence[str] | None = None  # section keys; None = all
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -274,33 +266,14 @@ class JournalStore(VectorTables):
         found: dict[str, Entry] = {}
         ids = list(dict.fromkeys(ids))
         for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self._read(
-                f"""SELECT e.id, e.kind, e.created_at, s.name, s.body FROM entries e
-                    JOIN sections s ON s.entry_id = e.id
-                    WHERE e.id IN ({marks}) ORDER BY e.id, s.position""",
-                batch,
-            )
-            for entry_id, kind, created_at, name, body in rows:
-                entry = found.get(entry_id)
-                if entry is None:
-                    entry = found[entry_id] = Entry(
-                        id=entry_id, journal=kind, created_at=parse_iso_utc(created_at), sections={}
-                    )
-                entry.sections[name] = body
+            entries_from_rows(self._read(*entries_query(ids[start : start + 500])), into=found)
         return found
 
     def get_entry(self, entry_id: str) -> Entry | None:
         return self.get_entries([entry_id]).get(entry_id)
 
     def recent_ids(self, filters: Filters, limit: int) -> list[str]:
-        where, params = _where(filters)
-        rows = self._read(
-            f"SELECT e.id FROM entries e WHERE {where} ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
-            [*params, limit],
-        )
-        return [r[0] for r in rows]
+        return [r[0] for r in self._read(*recent_ids_query(filters, limit))]
 
     def recent(self, filters: Filters, limit: int) -> list[Entry]:
         ids = self.recent_ids(filters, limit)
@@ -375,25 +348,3 @@ class JournalStore(VectorTables):
 
     def integrity_check(self) -> str:
         return str(self._read("PRAGMA integrity_check")[0][0])
-
-
-def _where(filters: Filters, *, section_alias: str | None = None) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    params: list[object] = []
-    kinds = list(filters.kinds)
-    clauses.append(f"e.kind IN ({','.join('?' * len(kinds))})")
-    params.extend(kinds)
-    if filters.since is not None:
-        clauses.append("e.created_at >= ?")
-        params.append(iso_utc(filters.since))
-    if filters.until is not None:
-        clauses.append("e.created_at <= ?")
-        params.append(iso_utc(filters.until))
-    if filters.sections:
-        marks = ",".join("?" * len(filters.sections))
-        if section_alias:
-            clauses.append(f"{section_alias}.name IN ({marks})")
-        else:
-            clauses.append(f"EXISTS (SELECT 1 FROM sections fs WHERE fs.entry_id = e.id AND fs.name IN ({marks}))")
-        params.extend(filters.sections)
-    return " AND ".join(clauses), params
