@@ -22,8 +22,8 @@ from pathlib import Path
 import anyio
 from mcp import Client, StdioServerParameters
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 
 
 def server(env: dict[str, str]) -> StdioServerParameters:
@@ -85,8 +85,8 @@ async def load(env: dict[str, str], writers: int, entries: int) -> dict[str, obj
 
 KILLED = """
 import sys
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 journal = Journal(Settings.from_env())
 i = 0
 while True:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import EVENTS, SUBJECTS, build_journal, entry_text
 
-from journal_mcp.embeddings import load_embedder
+from journal_mcp.search.embeddings import load_embedder
 
 
 def percentile(values: list[float], q: float) -> float:

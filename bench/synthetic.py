@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from journal_mcp.embeddings import Embedder
-from journal_mcp.indexing import backfill_store, model_id_for
-from journal_mcp.models import NewEntry
-from journal_mcp.storage import JournalStore
+from journal_mcp.core.models import NewEntry
+from journal_mcp.search.embeddings import Embedder
+from journal_mcp.search.indexing import backfill_store, model_id_for
+from journal_mcp.store.storage import JournalStore
 
 SUBJECTS = [
     "the training job",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def journal(settings: Settings) -> Journal:
 async def client(journal: Journal) -> AsyncIterator[object]:
     from mcp import Client
 
-    from journal_mcp.server import build_server
+    from journal_mcp.server.app import build_server
 
     async with Client(build_server(journal=journal)) as c:
         yield c

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx2
 
-from journal_mcp.config import Settings
-from journal_mcp.httpserve import TOKEN_ENV, TOKEN_FILE_NAME
+from journal_mcp.core.config import Settings
+from journal_mcp.server.httpserve import TOKEN_ENV, TOKEN_FILE_NAME
 
 
 def free_port() -> int:

@@ -29,10 +29,10 @@ log = logging.getLogger("agent_pack")
 EPILOG = """\
 examples:
   agent-pack list
-  agent-pack install                     agents and the skill into ./.claude, journal server into ./.mcp.json,
-                                         journal hooks into ./.claude/settings.local.json
+  agent-pack install                     agents and the skill into ./.claude, journal and serving-math servers into
+                                         ./.mcp.json, journal hooks into ./.claude/settings.local.json
   agent-pack install --gitignore         ... and keep the machine-specific files out of git
-  agent-pack install --user              agents into ~/.claude/agents, server via `claude mcp add --scope user`
+  agent-pack install --user              agents into ~/.claude/agents, servers via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
   agent-pack status --project ~/src/app
   agent-pack uninstall
@@ -78,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="also replace or remove files that are not the pack's or were edited, keeping a backup",
         )
-        p.add_argument("--no-mcp", action="store_true", help="leave the private-journal server registration alone")
+        p.add_argument(
+            "--no-mcp",
+            action="store_true",
+            help="leave the MCP server registrations (private-journal, serving-math) alone",
+        )
         p.add_argument(
             "--no-hooks", action="store_true", help="leave the journal hooks in Claude Code's settings alone"
         )
@@ -88,7 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="install even where the journal-agent-pack plugin is enabled (two servers, duplicate agents)",
             )
-        if registers:
             p.add_argument(
                 "--gitignore",
                 action="store_true",
@@ -239,9 +242,9 @@ def render_status(report: StatusReport) -> str:
         if agent.shadowed_by:
             line += f"  (same name in: {'; '.join(agent.shadowed_by)})"
         lines.append(line)
-    if report.mcp is not None:
-        detail = f"  {report.mcp.detail}" if report.mcp.detail else ""
-        lines.append(f"  {report.mcp.state:<14} {report.mcp.name:<40} {report.mcp.where}{detail}")
+    for server in ([report.mcp] if report.mcp is not None else []) + report.mcp_servers:
+        detail = f"  {server.detail}" if server.detail else ""
+        lines.append(f"  {server.state:<14} {server.name:<40} {server.where}{detail}")
     return "\n".join(lines)
 
 
@@ -259,8 +262,8 @@ def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
         hooks=not args.no_hooks,
         http_url=getattr(args, "http", None),
         claude_cli=plan.detect_claude(),
-        plugin=None if getattr(args, "ignore_plugin", True) else enabled_plugin(scope),
         gitignore=getattr(args, "gitignore", False),
+        plugin=None if getattr(args, "ignore_plugin", True) else enabled_plugin(scope),
     )
     current = manifest.load(scope, __version__)
     if args.command == "uninstall":

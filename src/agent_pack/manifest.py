@@ -12,6 +12,7 @@ from agent_pack.fsio import atomic_write
 from agent_pack.scope import Scope, ScopeKind
 
 SCHEMA_VERSION = 1
+SERVER_NAME = "private-journal"  # the registration kept in `mcp` (the manifest's first schema)
 
 
 class FileRecord(BaseModel):
@@ -22,7 +23,7 @@ class FileRecord(BaseModel):
 
 
 class McpRecord(BaseModel):
-    """The `private-journal` server registration the pack made."""
+    """A server registration the pack made (`mcp`: private-journal; `mcp_servers`: the others)."""
 
     method: Literal["mcp-json", "claude-cli"]
     entry_sha256: str
@@ -50,12 +51,29 @@ class Manifest(BaseModel):
     scope: ScopeKind
     files: dict[str, FileRecord] = Field(default_factory=dict)
     mcp: McpRecord | None = None
+    mcp_servers: dict[str, McpRecord] = Field(default_factory=dict)  # by server name, beside private-journal
     hooks: HooksRecord | None = None
     gitignore: GitignoreRecord | None = None
     created_dirs: list[str] = Field(default_factory=list)
 
     def is_empty(self) -> bool:
-        return not self.files and self.mcp is None and self.hooks is None and self.gitignore is None
+        return not self.files and not self.registrations() and self.hooks is None and self.gitignore is None
+
+    def registrations(self) -> dict[str, McpRecord]:
+        """Every server registration the pack made, by server name (private-journal first)."""
+        found = {SERVER_NAME: self.mcp} if self.mcp is not None else {}
+        return {**found, **self.mcp_servers}
+
+    def record(self, name: str) -> McpRecord | None:
+        return self.mcp if name == SERVER_NAME else self.mcp_servers.get(name)
+
+    def set_record(self, name: str, record: McpRecord | None) -> None:
+        if name == SERVER_NAME:
+            self.mcp = record
+        elif record is None:
+            self.mcp_servers.pop(name, None)
+        else:
+            self.mcp_servers[name] = record
 
 
 def load(scope: Scope, pack_version: str) -> Manifest:

@@ -1,4 +1,5 @@
-"""The `private-journal` server entry: in a project's `.mcp.json`, or via `claude mcp add --scope user`."""
+"""The pack's MCP server entries (`private-journal`, `serving-math`): in a project's `.mcp.json`, or via
+`claude mcp add --scope user`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from typing import Any
 from agent_pack.errors import AgentPackError, McpConfigError
 
 SERVER_NAME = "private-journal"
+# The stateless serving-arithmetic server registered beside the journal (always stdio).
+MATH_SERVER_NAME = "serving-math"
+MATH_COMMAND = "serving-math"
 TOKEN_HEADER = "Bearer ${JOURNAL_MCP_TOKEN}"
 # Tells a shared journal server which project's journal a client's project notes belong to.
 PROJECT_HEADER = "X-Private-Journal-Project"
@@ -47,18 +51,22 @@ def entry_hash(entry: Entry) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def find_journal_mcp() -> Path:
-    """The absolute path of the `journal-mcp` installed beside this package, so it works from any directory."""
-    beside = Path(sys.executable).parent / "journal-mcp"
+def find_command(name: str) -> Path:
+    """The absolute path of a console script installed beside this package, so it works from any directory."""
+    beside = Path(sys.executable).parent / name
     if beside.is_file():
         return beside.absolute()
-    found = shutil.which("journal-mcp")
+    found = shutil.which(name)
     if found:
         return Path(found).absolute()
     raise AgentPackError(
-        "cannot find the journal-mcp command to register",
+        f"cannot find the {name} command to register",
         hint="install journal-agent-pack in this environment, or pass --no-mcp to install only the agents",
     )
+
+
+def find_journal_mcp() -> Path:
+    return find_command("journal-mcp")
 
 
 def load(path: Path) -> dict[str, Any] | None:
@@ -82,24 +90,24 @@ def load(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def current_entry(config: dict[str, Any] | None) -> Entry | None:
+def current_entry(config: dict[str, Any] | None, name: str = SERVER_NAME) -> Entry | None:
     if config is None:
         return None
-    entry = config.get("mcpServers", {}).get(SERVER_NAME)
+    entry = config.get("mcpServers", {}).get(name)
     return entry if isinstance(entry, dict) else None
 
 
-def with_entry(config: dict[str, Any] | None, entry: Entry) -> dict[str, Any]:
+def with_entry(config: dict[str, Any] | None, entry: Entry, name: str = SERVER_NAME) -> dict[str, Any]:
     """A copy of `config` with our entry set; every other key and server is kept as it was."""
     result = copy.deepcopy(config) if config is not None else {}
     servers = result.setdefault("mcpServers", {})
-    servers[SERVER_NAME] = entry
+    servers[name] = entry
     return result
 
 
-def without_entry(config: dict[str, Any]) -> dict[str, Any]:
+def without_entry(config: dict[str, Any], name: str = SERVER_NAME) -> dict[str, Any]:
     result = copy.deepcopy(config)
-    result.get("mcpServers", {}).pop(SERVER_NAME, None)
+    result.get("mcpServers", {}).pop(name, None)
     return result
 
 
@@ -107,27 +115,27 @@ def dump(config: dict[str, Any]) -> bytes:
     return (json.dumps(config, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def user_entry(home: Path) -> Entry | None:
-    """The user-scope `private-journal` entry Claude Code keeps in ~/.claude.json, if any (read only)."""
+def user_entry(home: Path, name: str = SERVER_NAME) -> Entry | None:
+    """A user-scope server entry Claude Code keeps in ~/.claude.json, if any (read only)."""
     path = home / ".claude.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     servers = data.get("mcpServers") if isinstance(data, dict) else None
-    entry = servers.get(SERVER_NAME) if isinstance(servers, dict) else None
+    entry = servers.get(name) if isinstance(servers, dict) else None
     return entry if isinstance(entry, dict) else None
 
 
-def claude_add_argv(entry: Entry) -> list[str]:
+def claude_add_argv(entry: Entry, name: str = SERVER_NAME) -> list[str]:
     """The `claude mcp add --scope user` command line that registers `entry`."""
     if entry["type"] == "stdio":
-        return ["claude", "mcp", "add", "--scope", "user", SERVER_NAME, "--", entry["command"], *entry["args"]]
-    argv = ["claude", "mcp", "add", "--scope", "user", "--transport", "http", SERVER_NAME, entry["url"]]
+        return ["claude", "mcp", "add", "--scope", "user", name, "--", entry["command"], *entry["args"]]
+    argv = ["claude", "mcp", "add", "--scope", "user", "--transport", "http", name, entry["url"]]
     for key, value in entry.get("headers", {}).items():
         argv += ["--header", f"{key}: {value}"]
     return argv
 
 
-def claude_remove_argv() -> list[str]:
-    return ["claude", "mcp", "remove", "--scope", "user", SERVER_NAME]
+def claude_remove_argv(name: str = SERVER_NAME) -> list[str]:
+    return ["claude", "mcp", "remove", "--scope", "user", name]

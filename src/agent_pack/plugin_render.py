@@ -20,8 +20,8 @@ from pathlib import Path
 
 from agent_pack.agents import BundledAgent, bundled_agents
 from agent_pack.fsio import atomic_write
+from agent_pack.plugin_state import PLUGIN_NAME
 
-PLUGIN_NAME = "journal-agent-pack"
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN_MANIFEST = REPO / ".claude-plugin" / "plugin.json"
 RENDERED_DIR = REPO / "plugin" / "agents"

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from agent_pack.plugin_render import PLUGIN_NAME
 from agent_pack.scope import Scope
+
+PLUGIN_NAME = "journal-agent-pack"
 
 
 def _enabled_in(path: Path) -> str | None:

@@ -41,12 +41,14 @@ class StatusReport(BaseModel):
     scope: str
     root: str
     agents: list[AgentStatus]
-    mcp: McpStatus | None
+    mcp: McpStatus | None  # private-journal
+    mcp_servers: list[McpStatus] = Field(default_factory=list)  # the pack's other servers (serving-math)
 
     @property
     def healthy(self) -> bool:
         agents_ok = all(a.state == "installed" and not a.shadowed_by for a in self.agents)
-        return agents_ok and (self.mcp is None or self.mcp.state == "registered")
+        servers = ([self.mcp] if self.mcp is not None else []) + self.mcp_servers
+        return agents_ok and all(m.state == "registered" for m in servers)
 
 
 def agent_state(scope: Scope, manifest: Manifest, item: BundledAgent) -> tuple[str, State]:
@@ -90,28 +92,32 @@ def status(
             others += [f"{p} ({other.kind} scope)" for p in there.get(item.name, [])]
         agents.append(AgentStatus(agent=item.name, path=shown, state=state, shadowed_by=others))
     return StatusReport(
-        scope=scope.kind, root=str(scope.root), agents=agents, mcp=mcp_status(scope, manifest) if with_mcp else None
+        scope=scope.kind,
+        root=str(scope.root),
+        agents=agents,
+        mcp=mcp_status(scope, manifest) if with_mcp else None,
+        mcp_servers=[mcp_status(scope, manifest, mcp_config.MATH_SERVER_NAME)] if with_mcp else [],
     )
 
 
-def mcp_status(scope: Scope, manifest: Manifest) -> McpStatus:
-    record = manifest.mcp
+def mcp_status(scope: Scope, manifest: Manifest, name: str = mcp_config.SERVER_NAME) -> McpStatus:
+    record = manifest.record(name)
     if scope.kind == "user":
         where = "~/.claude.json"
-        current = mcp_config.user_entry(scope.root)
+        current = mcp_config.user_entry(scope.root, name)
     else:
         where = scope.display(scope.mcp_json)
         try:
-            current = mcp_config.current_entry(mcp_config.load(scope.mcp_json))
+            current = mcp_config.current_entry(mcp_config.load(scope.mcp_json), name)
         except McpConfigError as exc:  # a status report shows a broken file instead of failing
-            return McpStatus(where=where, state="unknown", detail=str(exc))
+            return McpStatus(name=name, where=where, state="unknown", detail=str(exc))
     if current is None:
-        return McpStatus(where=where, state="missing" if record else "not-registered")
+        return McpStatus(name=name, where=where, state="missing" if record else "not-registered")
     if record is None:
-        return McpStatus(where=where, state="foreign", detail=_describe(current))
+        return McpStatus(name=name, where=where, state="foreign", detail=_describe(current))
     if mcp_config.entry_hash(current) != record.entry_sha256:
-        return McpStatus(where=where, state="edited", detail=_describe(current))
-    return McpStatus(where=where, state="registered", detail=_describe(current))
+        return McpStatus(name=name, where=where, state="edited", detail=_describe(current))
+    return McpStatus(name=name, where=where, state="registered", detail=_describe(current))
 
 
 def _describe(entry: dict[str, object]) -> str:

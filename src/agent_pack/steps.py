@@ -1,11 +1,15 @@
-"""One change (or refusal) the pack plans on one file, registration or settings entry."""
+"""The vocabulary of a plan: one `Step` per file or registration, the `Plan` they make up, and the options."""
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from agent_pack.manifest import Manifest
 
 Mode = Literal["install", "update", "uninstall"]
 Action = Literal[
@@ -43,3 +47,36 @@ class Step(BaseModel):
     data: bytes | None = Field(default=None, exclude=True)
     delete: bool = Field(default=False, exclude=True)
     run: list[list[str]] = Field(default_factory=list, exclude=True)
+
+
+class Plan(BaseModel):
+    command: Mode
+    scope: str
+    root: str
+    steps: list[Step] = Field(default_factory=list)
+    manifest: Manifest = Field(exclude=True)
+    original: Manifest = Field(exclude=True)
+    new_dirs: list[Path] = Field(default_factory=list, exclude=True)
+
+    @property
+    def refused(self) -> bool:
+        return any(step.refused for step in self.steps)
+
+    @property
+    def changes(self) -> bool:
+        return any(s.action not in NO_CHANGE for s in self.steps)
+
+
+@dataclass(frozen=True)
+class Options:
+    force: bool = False
+    mcp: bool = True
+    hooks: bool = True
+    http_url: str | None = None
+    claude_cli: str | None = None  # absolute path of `claude`, when found
+    gitignore: bool = False  # add the machine-specific files to the project's .gitignore
+    plugin: str | None = None  # where the journal-agent-pack plugin is enabled, when it is
+
+
+def detect_claude() -> str | None:
+    return shutil.which("claude")

@@ -10,6 +10,6 @@ def main() -> None:
         from journal_mcp.hooks.run import run_hook
 
         sys.exit(run_hook(sys.argv[2], sys.stdin, sys.stdout))
-    from journal_mcp.cli import main as cli_main
+    from journal_mcp.cli.app import main as cli_main
 
     cli_main()

@@ -12,6 +12,7 @@ from agent_pack.fsio import sha256_bytes
 from tests.agent_pack.helpers import REPO, Result, run_cli, shipped, tree_digest
 
 JOURNAL_MCP = str(Path(sys.executable).parent / "journal-mcp")
+SERVING_MATH = str(Path(sys.executable).parent / "serving-math")
 NAMES = sorted(shipped())
 SKILL = ".claude/skills/private-journal/SKILL.md"
 
@@ -28,15 +29,22 @@ def test_fresh_install_writes_agents_server_and_manifest(project: Path, capsys: 
     for name, content in shipped().items():
         assert (agents / name).read_bytes() == content
     config = json.loads((project / ".mcp.json").read_text(encoding="utf-8"))
-    assert config == {"mcpServers": {"private-journal": {"type": "stdio", "command": JOURNAL_MCP, "args": []}}}
+    assert config == {
+        "mcpServers": {
+            "private-journal": {"type": "stdio", "command": JOURNAL_MCP, "args": []},
+            "serving-math": {"type": "stdio", "command": SERVING_MATH, "args": []},
+        }
+    }
     assert Path(JOURNAL_MCP).is_absolute() and Path(JOURNAL_MCP).is_file()
+    assert Path(SERVING_MATH).is_absolute() and Path(SERVING_MATH).is_file()
     manifest = json.loads((project / ".claude" / "agent-pack.json").read_text(encoding="utf-8"))
     assert set(manifest["files"]) == {f".claude/agents/{n}" for n in NAMES} | {SKILL}
     for rel, record in manifest["files"].items():
         assert record["sha256"] == sha256_bytes((project / rel).read_bytes())
+    assert set(manifest["mcp_servers"]) == {"serving-math"} and manifest["mcp"]["created_file"] is True
     assert (project / SKILL).read_bytes() == (REPO / "skills" / "private-journal" / "SKILL.md").read_bytes()
     assert set(manifest["hooks"]["groups"]) == {"SessionStart", "Stop"}
-    assert "7 changed, 0 refused" in result.out
+    assert "8 changed, 0 refused" in result.out
 
 
 def test_reinstall_is_a_no_op(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -179,9 +187,35 @@ def test_another_private_journal_entry_is_not_replaced(project: Path, capsys: py
     (project / ".mcp.json").write_text(json.dumps(theirs), encoding="utf-8")
     result = install(capsys)
     assert result.code == 1 and "is another server of the same name" in result.out
-    assert json.loads((project / ".mcp.json").read_text(encoding="utf-8")) == theirs
+    config = json.loads((project / ".mcp.json").read_text(encoding="utf-8"))
+    assert config["mcpServers"]["private-journal"] == theirs["mcpServers"]["private-journal"]
+    assert config["mcpServers"]["serving-math"]["command"] == SERVING_MATH  # the other server still goes in
     assert run_cli(capsys, "uninstall").code == 0
     assert json.loads((project / ".mcp.json").read_text(encoding="utf-8")) == theirs
+
+
+def test_update_registers_serving_math_beside_an_older_installs_journal(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An install made before serving-math existed: `update` adds it and keeps the journal entry as it was."""
+    assert install(capsys).code == 0
+    manifest_path = project / ".claude" / "agent-pack.json"
+    old = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del old["mcp_servers"]
+    manifest_path.write_text(json.dumps(old), encoding="utf-8")
+    config = json.loads((project / ".mcp.json").read_text(encoding="utf-8"))
+    del config["mcpServers"]["serving-math"]
+    (project / ".mcp.json").write_text(json.dumps(config), encoding="utf-8")
+    result = run_cli(capsys, "update")
+    assert result.code == 0, result.err
+    assert "add the serving-math server, keeping the other servers" in result.out
+    servers = json.loads((project / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]
+    assert set(servers) == {"private-journal", "serving-math"}
+    assert run_cli(capsys, "status").code == 0
+    backups = list(project.glob(".mcp.json.bak-*"))  # update backed up the file it changed
+    assert run_cli(capsys, "uninstall").code == 0
+    assert not (project / ".mcp.json").exists()  # the pack created it: both entries gone, and no new backup
+    assert list(project.glob(".mcp.json.bak-*")) == backups
 
 
 def test_uninstall_removes_only_what_the_pack_installed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -231,6 +265,7 @@ def test_user_scope_installs_into_home_and_prints_the_claude_command(
     assert result.code == 0, result.err
     assert sorted(p.name for p in (home / ".claude" / "agents").iterdir()) == NAMES
     assert f"run: claude mcp add --scope user private-journal -- {JOURNAL_MCP}" in result.out
+    assert f"run: claude mcp add --scope user serving-math -- {SERVING_MATH}" in result.out
     assert not (project / ".claude").exists()
     assert run_cli(capsys, "uninstall", "--user").code == 0
     assert not (home / ".claude" / "agents").exists()
@@ -265,7 +300,7 @@ def test_installing_into_the_packs_own_checkout_never_claims_its_source_files(
         (agents / name).write_bytes(content)
     result = install(capsys)
     assert result.code == 0, result.err
-    assert "the pack's own checkout" in result.out and "3 changed, 0 refused" in result.out
+    assert "the pack's own checkout" in result.out and "4 changed, 0 refused" in result.out
     manifest = json.loads((project / ".claude" / "agent-pack.json").read_text(encoding="utf-8"))
     assert list(manifest["files"]) == [SKILL]  # the skill's source is skills/, not .claude/skills
     assert "private-journal" in json.loads((project / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]

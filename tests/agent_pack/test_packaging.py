@@ -39,7 +39,7 @@ def test_the_wheel_ships_the_agent_files(tmp_path: Path) -> None:
         }
         names = archive.namelist()
     assert packaged == shipped()
-    assert "agent_pack/cli.py" in names and "journal_mcp/server.py" in names
+    assert "agent_pack/cli.py" in names and "journal_mcp/server/app.py" in names
 
 
 def test_the_bundle_is_read_from_the_single_source() -> None:

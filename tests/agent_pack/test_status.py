@@ -49,6 +49,9 @@ def test_every_state(project: Path, home: Path, capsys: pytest.CaptureFixture[st
     assert found[NAMES[3]]["shadowed_by"] == ["~/.claude/agents/copy.md (user scope)"]
     assert "shadowed" in run_cli(capsys, "status").out
     assert found["mcp"]["state"] == "registered"
+    math = run_cli(capsys, "status", "--json").json()["mcp_servers"]
+    assert [(m["name"], m["state"]) for m in math] == [("serving-math", "registered")]
+    assert "serving-math" in run_cli(capsys, "status").out
 
 
 def test_foreign_and_shadowed_in_the_same_directory(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp import cli
+from journal_mcp.cli import app as cli
 from tests.cliresult import Result
 
 CliRunner = Callable[..., Result]

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 from tests.cli.conftest import CliRunner, mode, run_subprocess
 
 WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from journal_mcp.config import Settings
-    from journal_mcp.journal import Journal
+    from journal_mcp.core.config import Settings
+    from journal_mcp.service.journal import Journal
 
     stop, log, name = Path(sys.argv[1]), open(sys.argv[2], "a", encoding="utf-8"), sys.argv[3]
     journal = Journal(Settings.from_env())

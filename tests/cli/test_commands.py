@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from journal_mcp import cli
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.cli import app as cli
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 from tests.cli.conftest import CliRunner, run_subprocess
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
-from journal_mcp.oldformat import FILE_NAME, parse_entry
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
+from journal_mcp.transfer.oldformat import FILE_NAME, parse_entry
 from tests.cli.conftest import CliRunner, mode
 
 BASE = datetime(2026, 3, 29, 0, 59, 58, 123456, tzinfo=UTC)

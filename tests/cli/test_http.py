@@ -15,8 +15,8 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from journal_mcp.config import Settings
-from journal_mcp.httpserve import TOKEN_ENV, is_loopback, load_or_create_token
+from journal_mcp.core.config import Settings
+from journal_mcp.server.httpserve import TOKEN_ENV, is_loopback, load_or_create_token
 from tests.cli.conftest import mode, run_subprocess
 from tests.httpserver import Running, free_port, start_server
 from tests.journal.helpers import ok
@@ -174,14 +174,14 @@ def test_token_from_environment_and_file(journal_env: dict[str, str]) -> None:
     assert mode(Path(created.origin)) == 0o600  # tightened
     env_token = "e" * 40
     assert load_or_create_token(settings, {TOKEN_ENV: env_token}).value == env_token
-    from journal_mcp.errors import InvalidInputError
+    from journal_mcp.core.errors import InvalidInputError
 
     with pytest.raises(InvalidInputError, match="at least"):
         load_or_create_token(settings, {TOKEN_ENV: "short"})
 
 
 def test_snippet_hides_a_stored_token_unless_asked(journal_env: dict[str, str]) -> None:
-    from journal_mcp.httpserve import registration_text
+    from journal_mcp.server.httpserve import registration_text
 
     token = load_or_create_token(Settings.from_env(journal_env), {})
     url = "http://127.0.0.1:8765/mcp"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 from tests.cli.conftest import CliRunner
 from tests.cli.oldjournal import old_entry_path, tree_digest, write_old_entry
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journal_mcp.oldformat import FormatError, entry_path, parse_entry, parse_sections, render_entry
-from journal_mcp.sections import SECTION_TITLES
+from journal_mcp.core.sections import SECTION_TITLES
+from journal_mcp.transfer.oldformat import FormatError, entry_path, parse_entry, parse_sections, render_entry
 
 # Section text as the journal stores it: stripped, and no line that is exactly a known heading.
 text = (

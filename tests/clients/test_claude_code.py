@@ -24,15 +24,15 @@ def claude(env: dict[str, str], *args: str, cwd: Path = REPO) -> subprocess.Comp
 def approve(env: dict[str, str], project: Path) -> None:
     """Approve the project's .mcp.json server the way Claude Code records it, and trust the project."""
     (project / ".claude" / "settings.local.json").write_text(
-        json.dumps({"enabledMcpjsonServers": ["private-journal"]}), encoding="utf-8"
+        json.dumps({"enabledMcpjsonServers": ["private-journal", "serving-math"]}), encoding="utf-8"
     )
     trust_project(Path(env["HOME"]), project)
 
 
-def journal_line(env: dict[str, str], project: Path) -> tuple[str, str]:
-    """`claude mcp list` in the project: the private-journal line, and the whole output for messages."""
+def journal_line(env: dict[str, str], project: Path, server: str = "private-journal") -> tuple[str, str]:
+    """`claude mcp list` in the project: the server's line, and the whole output for messages."""
     result = claude(env, "mcp", "list", cwd=project)
-    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("private-journal:")), "")
+    line = next((ln for ln in result.stdout.splitlines() if ln.startswith(f"{server}:")), "")
     return line, result.stdout + result.stderr
 
 
@@ -79,6 +79,8 @@ def test_claude_mcp_list_connects_to_the_installed_server(client_env: dict[str, 
     line, output = journal_line(client_env, project)
     assert str(VENV_BIN / "journal-mcp") in line, output
     assert "Connected" in line, output
+    line, output = journal_line(client_env, project, "serving-math")
+    assert str(VENV_BIN / "serving-math") in line and "Connected" in line, output
 
 
 def test_user_scope_registers_through_the_claude_cli(client_env: dict[str, str], tmp_path: Path) -> None:
@@ -92,11 +94,14 @@ def test_user_scope_registers_through_the_claude_cli(client_env: dict[str, str],
     assert result.returncode == 0, result.stdout + result.stderr
     listed = claude(env, "mcp", "list", cwd=work)
     assert "private-journal:" in listed.stdout and "Connected" in listed.stdout, listed.stdout + listed.stderr
+    math = next((ln for ln in listed.stdout.splitlines() if ln.startswith("serving-math:")), "")
+    assert "Connected" in math, listed.stdout + listed.stderr
     result = subprocess.run(
         [agent_pack, "uninstall", "--user"], env=env, cwd=work, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "private-journal" not in claude(env, "mcp", "list", cwd=work).stdout
+    after = claude(env, "mcp", "list", cwd=work).stdout
+    assert "private-journal" not in after and "serving-math" not in after
 
 
 @pytest.mark.subprocess

@@ -12,8 +12,8 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 from tests.journal.helpers import ok
 
 pytestmark = pytest.mark.subprocess
@@ -72,8 +72,8 @@ def test_stdout_carries_only_protocol(journal_env: dict[str, str]) -> None:
 
 WRITER = textwrap.dedent("""
     import sys
-    from journal_mcp.config import Settings
-    from journal_mcp.journal import Journal
+    from journal_mcp.core.config import Settings
+    from journal_mcp.service.journal import Journal
     journal = Journal(Settings.from_env({"HOME": sys.argv[1], "CLAUDE_PROJECT_DIR": sys.argv[2],
                                          "JOURNAL_MCP_SEMANTIC": "0"}))
     for i in range(int(sys.argv[4])):
@@ -121,7 +121,7 @@ async def test_python_dash_m_and_console_script_both_serve(journal_env: dict[str
 OPEN_AT = textwrap.dedent(
     """
     import sys, time
-    from journal_mcp.storage import JournalStore
+    from journal_mcp.store.storage import JournalStore
     start = float(sys.argv[2])
     while time.time() < start:
         pass

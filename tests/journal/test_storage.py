@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import StorageError
-from journal_mcp.journal import Journal
-from journal_mcp.migrations import MIGRATIONS, SCHEMA_VERSION
-from journal_mcp.storage import Filters, JournalStore
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import StorageError
+from journal_mcp.service.journal import Journal
+from journal_mcp.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from journal_mcp.store.storage import Filters, JournalStore
 
 
 def mode(path: Path) -> int:
@@ -115,7 +115,7 @@ def test_explicit_same_directory_for_both_journals(tmp_path: Path) -> None:
 
 
 def test_keyword_search_filters_inside_sql(tmp_path: Path) -> None:
-    from journal_mcp.models import NewEntry
+    from journal_mcp.core.models import NewEntry
 
     store = JournalStore(tmp_path / "j.db")
     base = datetime(2026, 1, 1, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from journal_mcp.journal import Journal
+from journal_mcp.service.journal import Journal
 from tests.journal.helpers import error_text, ok, text_of
 
 pytestmark = pytest.mark.anyio

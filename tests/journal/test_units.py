@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import InvalidInputError
-from journal_mcp.excerpts import EXCERPT_CHARS, excerpt_around
-from journal_mcp.fts import match_expression
-from journal_mcp.sections import section_key
-from journal_mcp.timeparse import parse_time_bound
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import InvalidInputError
+from journal_mcp.core.sections import section_key
+from journal_mcp.core.timeparse import parse_time_bound
+from journal_mcp.search.excerpts import EXCERPT_CHARS, excerpt_around
+from journal_mcp.store.fts import match_expression
 
 
 def test_match_expression_quotes_and_ors_terms() -> None:

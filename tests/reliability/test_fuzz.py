@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
-from journal_mcp.server import build_server
+from journal_mcp.core.config import Settings
+from journal_mcp.server.app import build_server
+from journal_mcp.service.journal import Journal
 
 NASTY_STRINGS = [
     "",

@@ -14,8 +14,8 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 from tests.readonly import can_mount_read_only, with_read_only
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.anyio]
@@ -82,8 +82,8 @@ async def test_four_writers_and_a_searcher_lose_nothing(journal_env: dict[str, s
 
 KILLED_WRITER = textwrap.dedent("""
     import sys
-    from journal_mcp.config import Settings
-    from journal_mcp.journal import Journal
+    from journal_mcp.core.config import Settings
+    from journal_mcp.service.journal import Journal
     journal = Journal(Settings.from_env({"HOME": sys.argv[1], "CLAUDE_PROJECT_DIR": sys.argv[2],
                                          "JOURNAL_MCP_SEMANTIC": "0"}))
     i = 0

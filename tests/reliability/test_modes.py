@@ -15,9 +15,9 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
-from journal_mcp.reindex import reindex
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
+from journal_mcp.service.reindex import reindex
 from tests.cli.conftest import mode, run_subprocess
 from tests.cli.oldjournal import write_old_entry
 from tests.semantic.fakes import HashEmbedder

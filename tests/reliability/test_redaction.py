@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
-from journal_mcp.redaction import redact_secrets
+from journal_mcp.core.config import Settings
+from journal_mcp.core.redaction import redact_secrets
+from journal_mcp.service.journal import Journal
 
 # Assembled from parts so this file itself does not trip secret scanners.
 AWS_KEY = "AKIA" + "Z7VRSQ5TJN2XMPLE"

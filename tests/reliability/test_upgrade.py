@@ -7,8 +7,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from journal_mcp.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
-from journal_mcp.storage import Filters, JournalStore
+from journal_mcp.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
+from journal_mcp.store.storage import Filters, JournalStore
 
 
 def build_v1_database(path: Path, entries: int) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
-from journal_mcp.semantic import SemanticSearch
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
+from journal_mcp.service.semantic import SemanticSearch
 from tests.semantic.fakes import HashEmbedder
 
 
@@ -50,6 +50,6 @@ def journal_log() -> Iterator[list[str]]:
 @pytest.fixture(scope="session")
 def real_embedder() -> Any:
     """The packaged all-MiniLM-L6-v2, loaded once per test session."""
-    from journal_mcp.embeddings import load_embedder
+    from journal_mcp.search.embeddings import load_embedder
 
     return load_embedder(None)

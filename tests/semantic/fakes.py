@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from journal_mcp.chunking import whitespace_spans
-from journal_mcp.embeddings import ModelIdentity, Vectors
+from journal_mcp.search.chunking import whitespace_spans
+from journal_mcp.search.embeddings import ModelIdentity, Vectors
 
 _WORD = re.compile(r"\w+")
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from journal_mcp.chunking import chunk_text, whitespace_spans
+from journal_mcp.search.chunking import chunk_text, whitespace_spans
 
 
 def words(n: int) -> str:

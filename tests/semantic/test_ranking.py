@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journal_mcp.ranking import DEFAULT_MIN_SCORE, KEYWORD_WEIGHT, Candidate, fused_score, keyword_bonus, rank
+from journal_mcp.search.ranking import DEFAULT_MIN_SCORE, KEYWORD_WEIGHT, Candidate, fused_score, keyword_bonus, rank
 
 
 def test_keyword_bonus_grows_with_bm25_and_is_bounded() -> None:
@@ -43,7 +43,7 @@ def test_limit_is_respected_and_order_is_by_fused_score() -> None:
 
 
 def test_stop_words_do_not_count_as_keyword_matches() -> None:
-    from journal_mcp.ranking import keyword_query
+    from journal_mcp.search.ranking import keyword_query
 
     assert keyword_query("times I was stuck on GPU memory") == "times stuck GPU memory"
     assert keyword_query("CUDA_ERROR_OUT_OF_MEMORY in config.yaml") == "CUDA_ERROR_OUT_OF_MEMORY config.yaml"

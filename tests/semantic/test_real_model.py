@@ -17,12 +17,12 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
-from journal_mcp.config import Settings
-from journal_mcp.embeddings import load_embedder, packaged_model_path
-from journal_mcp.indexing import model_id_for
-from journal_mcp.journal import Journal
-from journal_mcp.models import NewEntry
-from journal_mcp.semantic import SemanticSearch, create_semantic
+from journal_mcp.core.config import Settings
+from journal_mcp.core.models import NewEntry
+from journal_mcp.search.embeddings import load_embedder, packaged_model_path
+from journal_mcp.search.indexing import model_id_for
+from journal_mcp.service.journal import Journal
+from journal_mcp.service.semantic import SemanticSearch, create_semantic
 from tests.journal.helpers import ok
 
 pytestmark = pytest.mark.real_model
@@ -223,9 +223,9 @@ def test_a_model_that_fails_to_load_is_reported_and_keyword_search_keeps_working
 
 KILLED_WRITER = textwrap.dedent("""
     import sys, time
-    from journal_mcp.config import Settings
-    from journal_mcp.journal import Journal
-    from journal_mcp.semantic import create_semantic
+    from journal_mcp.core.config import Settings
+    from journal_mcp.service.journal import Journal
+    from journal_mcp.service.semantic import create_semantic
     settings = Settings.from_env({"HOME": sys.argv[1], "CLAUDE_PROJECT_DIR": sys.argv[2], "JOURNAL_MCP_SEMANTIC": "1"})
     service = create_semantic(settings)
     journal = Journal(settings, semantic=service)
@@ -322,7 +322,7 @@ def test_reindex_command_re_embeds_the_journal_offline(
     )
     assert proc.returncode == 0, proc.stderr
     assert "re-embedded 10 entries" in (proc.stdout + proc.stderr).lower()
-    from journal_mcp.reindex import status
+    from journal_mcp.service.reindex import status
 
     journal = Journal(settings)
     report = status(journal, real_embedder.identity)
@@ -334,7 +334,7 @@ def test_loading_the_model_writes_no_progress_bars_to_a_servers_log() -> None:
     """A stdio server's stderr is the client's log (Claude Code keeps it): no tqdm bars there."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_HUB_")}
     proc = subprocess.run(
-        [sys.executable, "-c", "from journal_mcp.embeddings import load_embedder; load_embedder(None)"],
+        [sys.executable, "-c", "from journal_mcp.search.embeddings import load_embedder; load_embedder(None)"],
         env=env,
         capture_output=True,
         text=True,

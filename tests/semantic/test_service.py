@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import ModelUnavailableError
-from journal_mcp.indexing import model_id_for
-from journal_mcp.journal import Journal
-from journal_mcp.reindex import reindex, status
-from journal_mcp.semantic import SemanticSearch
-from journal_mcp.storage import JournalStore
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import ModelUnavailableError
+from journal_mcp.search.indexing import model_id_for
+from journal_mcp.service.journal import Journal
+from journal_mcp.service.reindex import reindex, status
+from journal_mcp.service.semantic import SemanticSearch
+from journal_mcp.store.storage import JournalStore
 from tests.semantic.fakes import HashEmbedder
 
 
@@ -230,9 +230,9 @@ def test_killed_writer_leaves_pending_entries_that_the_next_start_embeds(tmp_pat
 def test_words_too_common_to_identify_an_entry_give_no_keyword_signal(
     semantic_journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from journal_mcp import semantic
+    from journal_mcp.search import hybrid
 
-    monkeypatch.setattr(semantic, "KEYWORD_POSTINGS_BUDGET", 5)
+    monkeypatch.setattr(hybrid, "KEYWORD_POSTINGS_BUDGET", 5)
     for i in range(10):
         semantic_journal.write({"observations": f"common word filler{i}"})
     rare = semantic_journal.write({"observations": "common xylophone"}).entries[0].path
@@ -262,7 +262,7 @@ def test_a_shared_servers_client_projects_are_embedded_and_searched_with_one_mod
     settings: Settings, tmp_path: Path
 ) -> None:
     """serve --http: each client's project journal shares the base journal's model, stores and backfill."""
-    from journal_mcp.projects import ProjectJournals, project_settings
+    from journal_mcp.service.projects import ProjectJournals, project_settings
 
     other = tmp_path / "other-project"
     other.mkdir()

@@ -7,10 +7,10 @@ import threading
 import pytest
 from mcp import Client
 
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
-from journal_mcp.semantic import SemanticSearch
-from journal_mcp.server import build_server
+from journal_mcp.core.config import Settings
+from journal_mcp.server.app import build_server
+from journal_mcp.service.journal import Journal
+from journal_mcp.service.semantic import SemanticSearch
 from tests.journal.helpers import ok, text_of
 from tests.semantic.fakes import HashEmbedder
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from journal_mcp.models import NewEntry
-from journal_mcp.storage import Filters, JournalStore
-from journal_mcp.vector_index import VectorIndex
+from journal_mcp.core.models import NewEntry
+from journal_mcp.search.vector_index import VectorIndex
+from journal_mcp.store.storage import Filters, JournalStore
 
 DIM = 16
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -165,7 +165,7 @@ WRITER = textwrap.dedent("""
     import sys
     import numpy as np
     from tests.semantic.test_vector_index import add, DIM
-    from journal_mcp.storage import JournalStore
+    from journal_mcp.store.storage import JournalStore
     store = JournalStore(sys.argv[1])
     add(store, store.model_id("m", DIM, "f"), np.random.default_rng(9), 25, start=int(sys.argv[2]))
     store.close()

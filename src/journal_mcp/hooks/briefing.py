@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import StorageError
-from journal_mcp.models import Entry, JournalType
-from journal_mcp.reading import Filters, count_entries, open_read_only, recent_entries
-from journal_mcp.sections import section_title
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import StorageError
+from journal_mcp.core.models import Entry, JournalType
+from journal_mcp.core.sections import section_title
+from journal_mcp.store.reading import Filters, count_entries, open_read_only, recent_entries
 
 BUDGET_CHARS = 1500
 WAIT_SECONDS = 0.2  # for another process's lock on the journal; then the briefing says it is busy

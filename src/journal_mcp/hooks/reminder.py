@@ -8,10 +8,10 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import StorageError
-from journal_mcp.models import parse_iso_utc
-from journal_mcp.reading import open_read_only
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import StorageError
+from journal_mcp.core.models import parse_iso_utc
+from journal_mcp.store.reading import open_read_only
 
 REMINDER = (
     "Before you stop: nothing from this session is in the private journal yet. If the work taught something "

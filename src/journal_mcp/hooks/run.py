@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from journal_mcp.config import Settings
-from journal_mcp.errors import JournalError
-from journal_mcp.models import iso_utc
+from journal_mcp.core.config import Settings
+from journal_mcp.core.errors import JournalError
+from journal_mcp.core.models import iso_utc
 
 log = logging.getLogger(__name__)
 

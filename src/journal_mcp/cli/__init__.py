@@ -1,0 +1,1 @@
+"""The `journal-mcp` command line: commands, human output and reports."""

@@ -1,0 +1,1 @@
+"""The `journal-mcp` commands, one module per group; each module lists its `COMMANDS`."""

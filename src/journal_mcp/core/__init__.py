@@ -1,0 +1,1 @@
+"""The foundations every layer uses: settings, errors, data models, sections, time parsing, redaction, logging."""

@@ -1,0 +1,1 @@
+"""Finding entries: embedding models, chunking, the vector index, ranking, excerpts and hybrid search."""

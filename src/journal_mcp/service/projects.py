@@ -1,0 +1,54 @@
+"""Per-client project journals for one shared server (`serve --http`).
+
+A stdio server belongs to one session and one project. A shared HTTP server serves many: each
+client names its project in the `X-Private-Journal-Project` header (agent-pack writes it into the
+project's `.mcp.json`), and its project notes go to that project's own journal. The user journal,
+the open databases and the loaded model are shared.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from journal_mcp.core.config import JOURNAL_DIR_NAME, Settings, is_not_a_project
+from journal_mcp.core.errors import InvalidInputError
+from journal_mcp.service.journal import Journal
+
+PROJECT_HEADER = "x-private-journal-project"
+
+
+class ProjectJournals:
+    """The journal for each client's project, all sharing the base journal's stores and model."""
+
+    def __init__(self, base: Journal) -> None:
+        self.base = base
+        self._by_dir: dict[str, Journal] = {}
+        self._lock = threading.Lock()
+
+    def for_project(self, project_dir: str | None) -> Journal:
+        """The journal for `project_dir` (an absolute path of an existing directory); the base one for None."""
+        if project_dir is None or not project_dir.strip():
+            return self.base
+        path = Path(project_dir.strip())
+        if not path.is_absolute() or not path.is_dir():
+            raise InvalidInputError(
+                f"The {PROJECT_HEADER} header must be the absolute path of an existing project directory; "
+                f"got {project_dir!r}. Re-run `agent-pack install --http URL` in the project to fix the registration."
+            )
+        key = str(path.resolve())
+        with self._lock:
+            found = self._by_dir.get(key)
+            if found is None:
+                settings = project_settings(self.base.settings, Path(key))
+                found = Journal(settings, semantic=self.base.semantic, share_stores_with=self.base)
+                self._by_dir[key] = found
+            return found
+
+
+def project_settings(base: Settings, project_dir: Path) -> Settings:
+    """`base` with the project journal of `project_dir`, decided as for a server started there."""
+    journal_dir = (
+        base.user_journal_dir if is_not_a_project(project_dir, Path.home()) else project_dir / JOURNAL_DIR_NAME
+    )
+    return base.model_copy(update={"project_dir": project_dir, "project_journal_dir": journal_dir})

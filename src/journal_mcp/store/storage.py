@@ -1,0 +1,350 @@
+"""One journal database: entries, their sections, full-text index and (via VectorTables) embedding vectors.
+
+`JournalStore` takes a path, ``":memory:"`` or an open connection. Every write is one
+``BEGIN IMMEDIATE`` transaction, so several processes (several Claude Code sessions) can share a
+journal: WAL lets readers run beside a writer, the busy timeout makes writers queue, and
+``synchronous=FULL`` makes an acknowledged write survive a crash or power loss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from journal_mcp.core.errors import StorageError
+from journal_mcp.core.models import Entry, NewEntry, iso_utc
+from journal_mcp.store.migrations import SCHEMA_VERSION, migrate
+from journal_mcp.store.migrations import schema_version as _schema_version
+from journal_mcp.store.reading import Filters, entries_from_rows, entries_query, recent_ids_query
+from journal_mcp.store.reading import where as _where
+from journal_mcp.store.vector_tables import VectorTables
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_SECONDS = 30.0
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    entry_id: str
+    rank: float  # bm25: lower is better
+    section: str  # the best-matching section
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(exc)
+
+
+def prepare_journal_dir(directory: Path) -> None:
+    """Create a journal directory 0700 with a `.gitignore` that keeps it out of version control."""
+    try:
+        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        os.chmod(directory, DIR_MODE)
+        gitignore = directory / ".gitignore"
+        if not gitignore.exists():
+            try:
+                fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            except FileExistsError:
+                return  # another process created it a moment ago
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("# A private journal: never commit it.\n*\n")
+    except OSError as exc:
+        raise StorageError(f"Cannot create the journal directory {directory}: {exc.strerror or exc}.") from exc
+
+
+class JournalStore(VectorTables):
+    """A journal database. Thread-safe: one connection, one lock."""
+
+    def __init__(self, target: str | Path | sqlite3.Connection, *, create: bool = True) -> None:
+        self._lock = threading.RLock()
+        self.path: Path | None = None
+        # Set when the file system refuses writes: reads are still served, writes get a clear error.
+        self.read_only_reason: str | None = None
+        if isinstance(target, sqlite3.Connection):
+            conn = target
+        elif str(target) == ":memory:":
+            conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        else:
+            self.path = Path(target)
+            conn = self._open_file(self.path, create)
+        # Bumped by every write made through this object; other processes' writes show in data_version.
+        self.local_generation = 0
+        try:
+            self._configure_waiting_for_locks(conn)
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                conn.close()
+                raise StorageError(
+                    f"The journal {self.path or target} stayed locked by another process for "
+                    f"{BUSY_TIMEOUT_SECONDS:.0f} s: {exc}. Try again; if it persists, look for a stuck process."
+                ) from exc
+            if self.path is None or not self.path.exists():
+                raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
+            conn.close()
+            conn = self._open_read_only(self.path, exc)
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        if self.read_only_reason is None:
+            try:
+                migrate(self.db)
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
+            if self.path is not None:
+                self._fix_modes()
+        elif _schema_version(conn) < SCHEMA_VERSION:
+            raise StorageError(
+                f"The journal {self.path} needs a schema upgrade but is read-only ({self.read_only_reason})."
+            )
+
+    def _configure_waiting_for_locks(self, conn: sqlite3.Connection) -> None:
+        """Configure, retrying while another process holds a lock.
+
+        Switching a new database to WAL can fail with SQLITE_BUSY at once, without the busy
+        handler, when several processes open it together; that is contention, not a read-only disk.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        delay = 0.01
+        while True:
+            try:
+                self._configure(conn)
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+    def _configure(self, conn: sqlite3.Connection) -> None:
+        conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self.path is not None:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def _open_read_only(self, path: Path, cause: Exception) -> sqlite3.Connection:
+        """Open a journal on a file system that refuses writes, so its entries stay readable."""
+        last: Exception = cause
+        # mode=ro works while -shm can be created; immutable=1 when the directory itself is read-only.
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?{query}", uri=True, check_same_thread=False, isolation_level=None
+                )
+                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            self.read_only_reason = str(cause)
+            log.warning("Journal %s is read-only (%s): serving reads only.", path, cause)
+            return conn
+        raise StorageError(f"Cannot open the journal database {path}: {last}.") from last
+
+    @staticmethod
+    def _open_file(path: Path, create: bool) -> sqlite3.Connection:
+        if not path.exists() and not path.parent.exists() and not create:
+            raise StorageError(f"No journal database at {path}.")
+        if not path.exists():
+            if not create:
+                raise StorageError(f"No journal database at {path}.")
+            prepare_journal_dir(path.parent)
+            try:
+                # Create the file ourselves so it is 0600 from the first byte.
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+            except OSError as exc:
+                raise StorageError(f"Cannot create the journal database {path}: {exc.strerror or exc}.") from exc
+        try:
+            return sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"Cannot open the journal database {path}: {exc}.") from exc
+
+    def _fix_modes(self) -> None:
+        assert self.path is not None
+        for suffix in ("", "-wal", "-shm"):
+            candidate = Path(f"{self.path}{suffix}")
+            with contextlib.suppress(OSError):
+                if candidate.exists() and (candidate.stat().st_mode & 0o777) != FILE_MODE:
+                    os.chmod(candidate, FILE_MODE)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: takes the write lock up front so it cannot deadlock later."""
+        if self.read_only_reason is not None:
+            raise StorageError(
+                f"The journal {self.path} is read-only ({self.read_only_reason}); nothing was written. "
+                "Check the disk and the directory's permissions."
+            )
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(f"The journal is busy or read-only: {exc}.") from exc
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"Could not write to the journal: {exc}.") from exc
+                raise
+            finally:
+                self.local_generation += 1
+        if self.path is not None:
+            self._fix_modes()
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row | tuple]:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StorageError(f"Could not read the journal: {exc}.") from exc
+
+    # -- entries ------------------------------------------------------------------------------
+
+    def add_entries(self, entries: Sequence[NewEntry], *, skip_existing: bool = False) -> int:
+        """Store entries in one transaction: all of them or none. Returns how many were stored.
+
+        With `skip_existing`, an entry is left out when one of the same journal type, content hash
+        and time is already stored (checked inside the transaction, so concurrent imports agree).
+        """
+        added = 0
+        with self.write_transaction() as conn:
+            for entry in entries:
+                if (
+                    skip_existing
+                    and conn.execute(
+                        "SELECT 1 FROM entries WHERE content_hash = ? AND created_at = ? AND kind = ? LIMIT 1",
+                        (entry.content_hash, iso_utc(entry.created_at), entry.journal),
+                    ).fetchone()
+                ):
+                    continue
+                added += 1
+                conn.execute(
+                    "INSERT INTO entries (id, kind, created_at, content_hash, source) VALUES (?, ?, ?, ?, ?)",
+                    (entry.id, entry.journal, iso_utc(entry.created_at), entry.content_hash, entry.source),
+                )
+                conn.executemany(
+                    "INSERT INTO sections (entry_id, name, position, body) VALUES (?, ?, ?, ?)",
+                    [(entry.id, name, pos, body) for pos, (name, body) in enumerate(entry.sections.items())],
+                )
+        return added
+
+    def has_entry_with_hash(self, content_hash: str, created_at: datetime, *, kind: str | None = None) -> bool:
+        sql = "SELECT 1 FROM entries WHERE content_hash = ? AND created_at = ?"
+        params: list[object] = [content_hash, iso_utc(created_at)]
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
+        return bool(self._read(sql + " LIMIT 1", params))
+
+    def get_entries(self, ids: Sequence[str]) -> dict[str, Entry]:
+        """Entries by id (missing ids are absent from the result)."""
+        found: dict[str, Entry] = {}
+        ids = list(dict.fromkeys(ids))
+        for start in range(0, len(ids), 500):
+            entries_from_rows(self._read(*entries_query(ids[start : start + 500])), into=found)
+        return found
+
+    def get_entry(self, entry_id: str) -> Entry | None:
+        return self.get_entries([entry_id]).get(entry_id)
+
+    def recent_ids(self, filters: Filters, limit: int) -> list[str]:
+        return [r[0] for r in self._read(*recent_ids_query(filters, limit))]
+
+    def recent(self, filters: Filters, limit: int) -> list[Entry]:
+        ids = self.recent_ids(filters, limit)
+        found = self.get_entries(ids)
+        return [found[i] for i in ids if i in found]
+
+    def count_entries(self, kinds: Sequence[str] = ("project", "user")) -> int:
+        marks = ",".join("?" * len(kinds))
+        return int(self._read(f"SELECT count(*) FROM entries WHERE kind IN ({marks})", list(kinds))[0][0])
+
+    def all_entry_ids(self, kinds: Sequence[str] = ("project", "user")) -> list[str]:
+        marks = ",".join("?" * len(kinds))
+        rows = self._read(f"SELECT id FROM entries WHERE kind IN ({marks}) ORDER BY created_at", list(kinds))
+        return [r[0] for r in rows]
+
+    def iter_entries(self, kinds: Sequence[str] = ("project", "user"), *, batch: int = 500) -> Iterator[Entry]:
+        """Every entry of `kinds`, oldest first, read `batch` at a time (no long-held read transaction)."""
+        marks = ",".join("?" * len(kinds))
+        after: tuple[str, str] = ("", "")
+        while True:
+            rows = self._read(
+                f"""SELECT id, created_at FROM entries WHERE kind IN ({marks}) AND (created_at, id) > (?, ?)
+                    ORDER BY created_at, id LIMIT ?""",
+                [*kinds, *after, batch],
+            )
+            if not rows:
+                return
+            ids = [r[0] for r in rows]
+            found = self.get_entries(ids)
+            yield from (found[i] for i in ids if i in found)
+            after = (rows[-1][1], rows[-1][0])
+
+    def kind_stats(self, kind: str) -> tuple[int, str | None, str | None, dict[str, int]]:
+        """(entries, first created_at, last created_at, entries per section key) of one journal type."""
+        count, first, last = self._read(
+            "SELECT count(*), min(created_at), max(created_at) FROM entries WHERE kind = ?", (kind,)
+        )[0]
+        rows = self._read(
+            """SELECT s.name, count(DISTINCT s.entry_id) FROM sections s JOIN entries e ON e.id = s.entry_id
+               WHERE e.kind = ? GROUP BY s.name""",
+            (kind,),
+        )
+        return int(count), first, last, {name: int(n) for name, n in rows}
+
+    # -- keyword search -----------------------------------------------------------------------
+
+    def keyword_search(self, match: str, filters: Filters, limit: int) -> list[KeywordHit]:
+        """BM25-ranked entries whose sections match an FTS5 expression, filters applied in SQL."""
+        where, params = _where(filters, section_alias="s")
+        sql = f"""
+            WITH r AS MATERIALIZED (
+                -- Materialized so the planner cannot flatten bm25() into a context it rejects.
+                SELECT rowid, bm25(sections_fts) AS rank FROM sections_fts WHERE sections_fts MATCH ?
+            )
+            SELECT s.entry_id, min(r.rank) AS best, s.name FROM r
+            JOIN sections s ON s.id = r.rowid
+            JOIN entries e ON e.id = s.entry_id
+            WHERE {where}
+            GROUP BY s.entry_id
+            ORDER BY best, e.created_at DESC
+            LIMIT ?"""
+        rows = self._read(sql, [match, *params, limit])
+        return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in rows]
+
+    def matching_sections(self, match: str) -> int:
+        """How many sections an FTS5 expression matches (cheap: no ranking), to skip too-common terms."""
+        return int(self._read("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?", (match,))[0][0])
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits to this database."""
+        return int(self._read("PRAGMA data_version")[0][0])
+
+    def integrity_check(self) -> str:
+        return str(self._read("PRAGMA integrity_check")[0][0])

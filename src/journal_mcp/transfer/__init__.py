@@ -1,0 +1,1 @@
+"""Moving entries in and out: import, export, the old Markdown format and backups."""

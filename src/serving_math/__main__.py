@@ -1,0 +1,3 @@
+from serving_math import main
+
+main()
