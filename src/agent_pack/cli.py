@@ -227,7 +227,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace, scope: Scope) -> int:
-    report = status(scope, manifest.load(scope, __version__), bundled_agents(), other_scope(scope))
+    report = status(
+        scope, manifest.load(scope, __version__), bundled_agents(), other_scope(scope), plugin=enabled_plugin(scope)
+    )
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -245,6 +247,17 @@ def render_status(report: StatusReport) -> str:
     for server in ([report.mcp] if report.mcp is not None else []) + report.mcp_servers:
         detail = f"  {server.detail}" if server.detail else ""
         lines.append(f"  {server.state:<14} {server.name:<40} {server.where}{detail}")
+    lines.append(f"  {report.hooks:<14} {'journal hooks (SessionStart, Stop)':<40}")
+    if report.plugin is not None:
+        lines.append(f"  {'plugin':<14} {'journal-agent-pack':<40} {report.plugin}")
+        if report.duplicate:
+            lines.append(
+                "  duplicate: the plugin and this install both provide the agents and a journal server "
+                "(two servers, each agent twice); run `agent-pack uninstall` here, or disable the plugin: "
+                "claude plugin disable journal-agent-pack@journal-agent-pack"
+            )
+        else:
+            lines.append("  the plugin provides the agents, the journal server, the hooks and the skill")
     return "\n".join(lines)
 
 

@@ -84,16 +84,23 @@ def stop(settings: Settings, env: Mapping[str, str], event: Mapping[str, Any]) -
     return as_output(text)
 
 
+def _event(raw: str) -> dict[str, Any]:
+    """The hook's input; anything that is not a JSON object is read as an empty one (the hook still runs)."""
+    try:
+        event = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        log.warning("the hook's input is not JSON; running without it")
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
 def run_hook(name: str, stdin: IO[str], stdout: IO[str], env: Mapping[str, str] | None = None) -> int:
     """Run hook `name`; always exit 0 (a broken journal or input is reported on stderr, never fails the session)."""
     env = os.environ if env is None else env
     if (env.get("JOURNAL_MCP_HOOKS") or "1").strip().lower() in OFF:
         return 0
     try:
-        raw = stdin.read()
-        event = json.loads(raw) if raw.strip() else {}
-        if not isinstance(event, dict):
-            event = {}
+        event = _event(stdin.read())
         cwd = event.get("cwd")
         settings = Settings.from_env(env, cwd=Path(cwd) if isinstance(cwd, str) and cwd else None)
         answer = session_start(settings, env, event) if name == "session-start" else stop(settings, env, event)
