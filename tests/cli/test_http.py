@@ -121,7 +121,9 @@ async def test_two_clients_at_once(http_server: Running) -> None:
     assert not results[1][0] & results[2][0]
 
 
-async def test_each_client_gets_its_own_projects_journal(http_server: Running, tmp_path: Path) -> None:
+async def test_each_client_gets_its_own_projects_journal(
+    http_server: Running, tmp_path: Path, journal_env: dict[str, str]
+) -> None:
     """One shared server, two projects: project notes go to each client's project, the user journal is shared."""
     alpha, beta = tmp_path / "alpha", tmp_path / "beta"
     alpha.mkdir()
@@ -141,8 +143,8 @@ async def test_each_client_gets_its_own_projects_journal(http_server: Running, t
         assert "beta again" in ok(await b.call_tool("read_journal_entry", {"path": path}))["text"]
         assert (await a.call_tool("read_journal_entry", {"path": path})).is_error  # not in alpha's journal
     for project, note in ((alpha, "alpha uses vLLM"), (beta, "beta uses Triton")):
-        db = project / ".private-journal" / "journal.db"
-        assert db.exists() and mode(project / ".private-journal") == 0o700
+        db = Settings.from_env({**journal_env, "CLAUDE_PROJECT_DIR": str(project)}).project_db_path
+        assert db.exists() and mode(db.parent) == 0o700 and not (project / ".private-journal").exists()
         assert note.encode() in db.read_bytes() or note.encode() in Path(f"{db}-wal").read_bytes()
     async with client_for(http_server, project="relative/dir") as bad:
         result = await bad.call_tool("list_recent_entries", {})

@@ -45,7 +45,15 @@ def test_section_names() -> None:
 def test_settings_resolution(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "CLAUDE_PROJECT_DIR": str(tmp_path / "p")}
     s = Settings.from_env(env)
-    assert s.project_journal_dir == tmp_path / "p" / ".private-journal"
+    # Project journals live in the user's data directory, keyed by the project's real path.
+    assert s.project_journal_dir.parent == tmp_path / ".local" / "share" / "journal-mcp" / "projects"
+    assert s.project_journal_dir.name.startswith("p-") and len(s.project_journal_dir.name) == 2 + 16
+    assert s.legacy_project_journal_dir == tmp_path / "p" / ".private-journal"
+    xdg = Settings.from_env({**env, "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert xdg.project_journal_dir.parent == tmp_path / "data" / "journal-mcp" / "projects"
+    assert Settings.from_env({**env, "XDG_DATA_HOME": "relative"}).projects_root == s.projects_root
+    other = Settings.from_env({**env, "CLAUDE_PROJECT_DIR": str(tmp_path / "q" / "p")})
+    assert other.project_journal_dir != s.project_journal_dir  # same name, another project
     assert s.user_journal_dir == tmp_path / ".private-journal"
     assert (
         Settings.from_env({**env, "PRIVATE_JOURNAL_PATH": str(tmp_path / "old")}).user_journal_dir == tmp_path / "old"

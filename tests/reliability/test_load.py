@@ -125,6 +125,8 @@ async def test_read_only_journal_directory_keeps_serving_reads(journal_env: dict
     """The disk refusing writes: the real server, in a mount namespace where the journal is read-only."""
     if not can_mount_read_only():
         pytest.skip("this kernel does not allow unprivileged mount namespaces")
+    # Project journals live in the data directory: keep it off the read-only disk here.
+    journal_env = {**journal_env, "XDG_DATA_HOME": str(Path(journal_env["HOME"]).parent / "data")}
     journal = Journal(Settings.from_env(journal_env))
     first = journal.write({"observations": "written before the disk went read-only"})
     journal.close()

@@ -54,5 +54,8 @@ def load_settings() -> Settings:
 
 def open_journal() -> Journal:
     from journal_mcp.service.journal import Journal
+    from journal_mcp.transfer.legacy import import_legacy_once
 
-    return Journal(load_settings())
+    journal = Journal(load_settings())
+    import_legacy_once(journal)
+    return journal

@@ -2,8 +2,11 @@
 
 Environment variables (all optional):
 
-- ``JOURNAL_MCP_PROJECT_JOURNAL``: directory of the project journal
-  (default ``<project>/.private-journal``; the project is ``CLAUDE_PROJECT_DIR`` or the working directory).
+- ``JOURNAL_MCP_PROJECT_JOURNAL``: directory of the project journal. Default: a directory of the
+  user's own, ``$XDG_DATA_HOME/journal-mcp/projects/<name>-<hash of the project's path>`` (``XDG_DATA_HOME``
+  defaults to ``~/.local/share``), so nothing inside a repository decides where notes go. The project
+  is ``CLAUDE_PROJECT_DIR`` or the working directory. An old ``<project>/.private-journal`` is imported
+  from once (see `legacy`).
 - ``JOURNAL_MCP_USER_JOURNAL``: directory of the user journal (default ``~/.private-journal``).
   ``PRIVATE_JOURNAL_PATH``, the TypeScript server's variable, is honoured when this is unset.
 - ``JOURNAL_MCP_MODEL``: embedding model, a local directory or a sentence-transformers model name.
@@ -15,7 +18,9 @@ Environment variables (all optional):
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -26,6 +31,7 @@ from journal_mcp.core.errors import InvalidInputError
 
 JOURNAL_DIR_NAME = ".private-journal"
 DB_FILE_NAME = "journal.db"
+APP_DIR_NAME = "journal-mcp"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -38,6 +44,10 @@ class Settings(BaseModel):
     project_dir: Path
     project_journal_dir: Path
     user_journal_dir: Path
+    # Where per-project journals live (one directory each), and the old in-repository journal to
+    # import from once when the project's own journal does not exist yet (None: nothing to import).
+    projects_root: Path | None = None
+    legacy_project_journal_dir: Path | None = None
     model: str | None = None
     semantic: bool = True
     max_section_chars: int = Field(default=100_000, ge=1)
@@ -72,19 +82,18 @@ class Settings(BaseModel):
         user_dir = Path(
             env.get("JOURNAL_MCP_USER_JOURNAL") or env.get("PRIVATE_JOURNAL_PATH") or home / JOURNAL_DIR_NAME
         ).expanduser()
+        root = projects_root(env, home)
         explicit_project = env.get("JOURNAL_MCP_PROJECT_JOURNAL")
         if explicit_project:
-            project_journal = Path(explicit_project).expanduser()
-        elif is_not_a_project(project_dir, home):
-            # Desktop clients start servers in `/` or $HOME: there is no project, so project notes
-            # share the user journal instead of landing in /.private-journal or being listed twice.
-            project_journal = user_dir
+            project_journal, legacy = Path(explicit_project).expanduser(), None
         else:
-            project_journal = project_dir / JOURNAL_DIR_NAME
+            project_journal, legacy = default_project_journal(project_dir, home, root, user_dir)
         values: dict[str, object] = {
             "project_dir": project_dir,
             "project_journal_dir": project_journal,
             "user_journal_dir": user_dir,
+            "projects_root": root,
+            "legacy_project_journal_dir": legacy,
             "model": env.get("JOURNAL_MCP_MODEL") or None,
             "semantic": _flag(env, "JOURNAL_MCP_SEMANTIC", True),
             "max_section_chars": _int(env, "JOURNAL_MCP_MAX_SECTION_CHARS", 100_000),
@@ -93,6 +102,29 @@ class Settings(BaseModel):
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)
+
+
+def projects_root(env: Mapping[str, str], home: Path) -> Path:
+    """``$XDG_DATA_HOME/journal-mcp/projects`` (a relative XDG_DATA_HOME is ignored, as the spec says)."""
+    data = env.get("XDG_DATA_HOME") or ""
+    base = Path(data) if data and Path(data).is_absolute() else home / ".local" / "share"
+    return base / APP_DIR_NAME / "projects"
+
+
+def project_key(project_dir: Path) -> str:
+    """The name of a project's journal directory: readable name plus a hash of its real path."""
+    real = os.path.realpath(project_dir)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.basename(real) or "root").strip("-.")[:40] or "project"
+    return f"{name}-{hashlib.sha256(real.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}"
+
+
+def default_project_journal(project_dir: Path, home: Path, root: Path, user_dir: Path) -> tuple[Path, Path | None]:
+    """(the project journal's directory, the old in-repository journal to import from once or None)."""
+    if is_not_a_project(project_dir, home):
+        # Desktop clients start servers in `/` or $HOME: there is no project, so project notes
+        # share the user journal instead of being listed twice.
+        return user_dir, None
+    return root / project_key(project_dir), Path(os.path.realpath(project_dir)) / JOURNAL_DIR_NAME
 
 
 def _same_place(a: Path, b: Path) -> bool:

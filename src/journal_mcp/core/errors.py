@@ -19,3 +19,15 @@ class StorageError(JournalError):
 
 class ModelUnavailableError(JournalError):
     """The embedding model could not be found or loaded."""
+
+
+class UnsafePathError(StorageError):
+    """A journal path is a symlink, belongs to another user, or could be replaced by one."""
+
+
+class ForeignDatabaseError(StorageError):
+    """A file where a journal should be is not a journal-mcp database."""
+
+
+class CorruptJournalError(StorageError):
+    """The journal database is damaged; reads may work, writes are refused."""

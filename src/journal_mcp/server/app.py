@@ -26,6 +26,7 @@ from journal_mcp.server import formatting
 from journal_mcp.service.journal import Journal
 from journal_mcp.service.projects import PROJECT_HEADER, ProjectJournals
 from journal_mcp.service.semantic import create_semantic
+from journal_mcp.transfer.legacy import import_legacy_once
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +105,15 @@ def build_server(
         if journal is None:
             resolved = settings or Settings.from_env()
             active = Journal(resolved, semantic=create_semantic(resolved))
+            await anyio.to_thread.run_sync(import_legacy_once, active)
         else:
             active = journal
         if active.semantic is not None:
             active.semantic.start(active)
         try:
-            yield AppState(journal=active, projects=ProjectJournals(active) if route_projects else None)
+            yield AppState(
+                journal=active, projects=ProjectJournals(active, on_open=import_legacy_once) if route_projects else None
+            )
         finally:
             if active.semantic is not None:
                 active.semantic.stop()

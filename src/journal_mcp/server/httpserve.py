@@ -24,7 +24,8 @@ from pydantic import BaseModel
 
 from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import InvalidInputError, StorageError
-from journal_mcp.store.storage import FILE_MODE, prepare_journal_dir
+from journal_mcp.store.dbopen import prepare_journal_dir
+from journal_mcp.store.storage import FILE_MODE
 
 log = logging.getLogger(__name__)
 

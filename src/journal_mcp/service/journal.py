@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 import threading
@@ -38,6 +39,7 @@ from journal_mcp.core.sections import PROJECT_SECTIONS, SECTION_TITLES, section_
 from journal_mcp.core.timeparse import parse_time_bound
 from journal_mcp.search import hybrid
 from journal_mcp.search.hits import Target, make_hit
+from journal_mcp.store.project_dirs import record_project
 from journal_mcp.store.storage import Filters, JournalStore
 
 if TYPE_CHECKING:
@@ -100,16 +102,20 @@ class Journal:
 
     def store(self, kind: JournalType, *, create: bool = False) -> JournalStore | None:
         """The store holding `kind` entries; None when it does not exist yet and `create` is False."""
-        key = str(Path(self.db_path(kind)).expanduser().resolve())
+        # Not resolved: a symlink on the way is refused when the store opens, never followed.
+        key = os.path.abspath(Path(self.db_path(kind)).expanduser())
         with self._lock:
             found = self._stores.get(key)
             if found is not None:
                 return found
             path = Path(key)
-            if not path.exists() and not create:
+            new = not os.path.lexists(path)
+            if new and not create:
                 return None
             found = self._stores[key] = JournalStore(path, create=True)
-            return found
+        if new and kind == "project":
+            record_project(self.settings)
+        return found
 
     def targets(self, kinds: Sequence[JournalType]) -> list[Target]:
         """The existing stores to query for `kinds`, each once, with the kinds it holds."""

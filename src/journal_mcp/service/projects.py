@@ -9,9 +9,10 @@ the open databases and the loaded model are shared.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from journal_mcp.core.config import JOURNAL_DIR_NAME, Settings, is_not_a_project
+from journal_mcp.core.config import Settings, default_project_journal, projects_root
 from journal_mcp.core.errors import InvalidInputError
 from journal_mcp.service.journal import Journal
 
@@ -21,8 +22,9 @@ PROJECT_HEADER = "x-private-journal-project"
 class ProjectJournals:
     """The journal for each client's project, all sharing the base journal's stores and model."""
 
-    def __init__(self, base: Journal) -> None:
+    def __init__(self, base: Journal, *, on_open: Callable[[Journal], object] | None = None) -> None:
         self.base = base
+        self._on_open = on_open  # run once for each project's journal (the server imports old journals)
         self._by_dir: dict[str, Journal] = {}
         self._lock = threading.Lock()
 
@@ -42,13 +44,16 @@ class ProjectJournals:
             if found is None:
                 settings = project_settings(self.base.settings, Path(key))
                 found = Journal(settings, semantic=self.base.semantic, share_stores_with=self.base)
+                if self._on_open is not None:
+                    self._on_open(found)
                 self._by_dir[key] = found
             return found
 
 
 def project_settings(base: Settings, project_dir: Path) -> Settings:
     """`base` with the project journal of `project_dir`, decided as for a server started there."""
-    journal_dir = (
-        base.user_journal_dir if is_not_a_project(project_dir, Path.home()) else project_dir / JOURNAL_DIR_NAME
+    root = base.projects_root or projects_root({}, Path.home())
+    journal_dir, legacy = default_project_journal(project_dir, Path.home(), root, base.user_journal_dir)
+    return base.model_copy(
+        update={"project_dir": project_dir, "project_journal_dir": journal_dir, "legacy_project_journal_dir": legacy}
     )
-    return base.model_copy(update={"project_dir": project_dir, "project_journal_dir": journal_dir})

@@ -113,6 +113,9 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Stamped on every journal database, so another application's SQLite file is never mistaken for one.
+APPLICATION_ID = 0x4A524E4C  # "JRNL"
+
 
 def migrate(db: sqlite_utils.Database, *, upto: int | None = None) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied.
@@ -146,6 +149,7 @@ def migrate(db: sqlite_utils.Database, *, upto: int | None = None) -> list[str]:
                 (name, datetime.now(UTC).isoformat()),
             )
             conn.execute(f"PRAGMA user_version = {current + 1}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -153,6 +157,11 @@ def migrate(db: sqlite_utils.Database, *, upto: int | None = None) -> list[str]:
             raise
         applied.append(name)
         current += 1
+    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        # A journal made before application_id existed (identified by its migration names).
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("COMMIT")
     return applied
 
 

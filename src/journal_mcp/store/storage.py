@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -21,8 +22,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from journal_mcp.core.errors import StorageError
+from journal_mcp.core.errors import CorruptJournalError, JournalError, StorageError
 from journal_mcp.core.models import Entry, NewEntry, iso_utc
+from journal_mcp.store import pathsafe
+from journal_mcp.store.dbfile import identify
+from journal_mcp.store.dbopen import is_corruption, open_checked, open_read_only, quick_check
 from journal_mcp.store.migrations import SCHEMA_VERSION, migrate
 from journal_mcp.store.migrations import schema_version as _schema_version
 from journal_mcp.store.reading import Filters, entries_from_rows, entries_query, recent_ids_query
@@ -32,8 +36,8 @@ from journal_mcp.store.vector_tables import VectorTables
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
-DIR_MODE = 0o700
-FILE_MODE = 0o600
+DIR_MODE = pathsafe.DIR_MODE
+FILE_MODE = pathsafe.FILE_MODE
 
 
 @dataclass(frozen=True)
@@ -46,23 +50,6 @@ class KeywordHit:
 def _is_busy(exc: sqlite3.Error) -> bool:
     name = getattr(exc, "sqlite_errorname", "") or ""
     return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(exc)
-
-
-def prepare_journal_dir(directory: Path) -> None:
-    """Create a journal directory 0700 with a `.gitignore` that keeps it out of version control."""
-    try:
-        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        os.chmod(directory, DIR_MODE)
-        gitignore = directory / ".gitignore"
-        if not gitignore.exists():
-            try:
-                fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            except FileExistsError:
-                return  # another process created it a moment ago
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write("# A private journal: never commit it.\n*\n")
-    except OSError as exc:
-        raise StorageError(f"Cannot create the journal directory {directory}: {exc.strerror or exc}.") from exc
 
 
 class JournalStore(VectorTables):
@@ -79,7 +66,9 @@ class JournalStore(VectorTables):
             conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         else:
             self.path = Path(target)
-            conn = self._open_file(self.path, create)
+            conn = open_checked(self.path, create, BUSY_TIMEOUT_SECONDS)
+        # Set when the database is damaged: reads are still tried, writes are refused with what to do.
+        self.corrupt_reason: str | None = None
         # Bumped by every write made through this object; other processes' writes show in data_version.
         self.local_generation = 0
         try:
@@ -94,12 +83,24 @@ class JournalStore(VectorTables):
             if self.path is None or not self.path.exists():
                 raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
             conn.close()
-            conn = self._open_read_only(self.path, exc)
+            conn = open_read_only(self.path, BUSY_TIMEOUT_SECONDS)
+            self.read_only_reason = str(exc)
+            log.warning("Journal %s is read-only (%s): serving reads only.", self.path, exc)
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise StorageError(f"Cannot open the journal database {self.path or target}: {exc}.") from exc
+        except JournalError:
+            conn.close()
+            raise
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
-        if self.read_only_reason is None:
+        if self.path is not None:
+            self.corrupt_reason = self._quick_check()
+        if self.corrupt_reason is not None:
+            log.error(
+                "Journal %s is damaged (%s): serving what can be read, refusing writes.", self.path, self.corrupt_reason
+            )
+        elif self.read_only_reason is None:
             try:
                 migrate(self.db)
             except sqlite3.DatabaseError as exc:
@@ -134,54 +135,24 @@ class JournalStore(VectorTables):
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if self.path is not None:
+            # Before the WAL switch or any write: another application's database, or a newer
+            # journal's, is refused untouched.
+            identify(conn, self.path)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
-    def _open_read_only(self, path: Path, cause: Exception) -> sqlite3.Connection:
-        """Open a journal on a file system that refuses writes, so its entries stay readable."""
-        last: Exception = cause
-        # mode=ro works while -shm can be created; immutable=1 when the directory itself is read-only.
-        for query in ("mode=ro", "mode=ro&immutable=1"):
-            try:
-                conn = sqlite3.connect(
-                    f"{path.resolve().as_uri()}?{query}", uri=True, check_same_thread=False, isolation_level=None
-                )
-                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            except sqlite3.Error as exc:
-                last = exc
-                continue
-            self.read_only_reason = str(cause)
-            log.warning("Journal %s is read-only (%s): serving reads only.", path, cause)
-            return conn
-        raise StorageError(f"Cannot open the journal database {path}: {last}.") from last
-
-    @staticmethod
-    def _open_file(path: Path, create: bool) -> sqlite3.Connection:
-        if not path.exists() and not path.parent.exists() and not create:
-            raise StorageError(f"No journal database at {path}.")
-        if not path.exists():
-            if not create:
-                raise StorageError(f"No journal database at {path}.")
-            prepare_journal_dir(path.parent)
-            try:
-                # Create the file ourselves so it is 0600 from the first byte.
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
-            except OSError as exc:
-                raise StorageError(f"Cannot create the journal database {path}: {exc.strerror or exc}.") from exc
-        try:
-            return sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StorageError(f"Cannot open the journal database {path}: {exc}.") from exc
+    def _quick_check(self) -> str | None:
+        return quick_check(self.conn)
 
     def _fix_modes(self) -> None:
         assert self.path is not None
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("-wal", "-shm"):
             candidate = Path(f"{self.path}{suffix}")
             with contextlib.suppress(OSError):
-                if candidate.exists() and (candidate.stat().st_mode & 0o777) != FILE_MODE:
-                    os.chmod(candidate, FILE_MODE)
+                st = os.lstat(candidate)
+                if stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and (st.st_mode & 0o777) != FILE_MODE:
+                    os.chmod(candidate, FILE_MODE, follow_symlinks=False)
 
     def close(self) -> None:
         with self._lock:
@@ -197,24 +168,40 @@ class JournalStore(VectorTables):
                 f"The journal {self.path} is read-only ({self.read_only_reason}); nothing was written. "
                 "Check the disk and the directory's permissions."
             )
+        if self.corrupt_reason is not None:
+            raise self._corrupt_error()
         with self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
+                if is_corruption(exc):
+                    self.corrupt_reason = self._quick_check() or str(exc)
+                    raise self._corrupt_error() from exc
                 raise StorageError(f"The journal is busy or read-only: {exc}.") from exc
             try:
                 yield self.conn
                 self.conn.execute("COMMIT")
             except BaseException as exc:
                 if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
+                    if is_corruption(exc) or self._quick_check() is not None:
+                        self.corrupt_reason = self._quick_check() or str(exc)
+                        raise self._corrupt_error() from exc
                     raise StorageError(f"Could not write to the journal: {exc}.") from exc
                 raise
             finally:
                 self.local_generation += 1
         if self.path is not None:
             self._fix_modes()
+
+    def _corrupt_error(self) -> CorruptJournalError:
+        return CorruptJournalError(
+            f"The journal {self.path} is damaged ({self.corrupt_reason}); nothing was written. "
+            "Run `journal-mcp doctor` to see what can be saved (it recovers into a new file and never "
+            "changes this one), then move the damaged file aside."
+        )
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row | tuple]:
         with self._lock:

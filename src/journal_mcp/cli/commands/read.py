@@ -24,10 +24,12 @@ def _run_search(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.cli.console import show_search
     from journal_mcp.service.journal import Journal
     from journal_mcp.service.semantic import create_semantic
+    from journal_mcp.transfer.legacy import import_legacy_once
 
     settings = load_settings()
     semantic = None if args.keyword else create_semantic(settings)
     journal = Journal(settings, semantic=semantic)
+    import_legacy_once(journal)
     try:
         if semantic is not None:
             # Loads the model (a few seconds) in the background service; entries nobody has embedded yet
