@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from agent_pack.agentfile import parse_agent
-from journal_mcp.config import Settings
-from journal_mcp.journal import Journal
+from journal_mcp.core.config import Settings
+from journal_mcp.service.journal import Journal
 from tests.clients.conftest import REPO, VENV_BIN, needs_tools
 from tests.clients.fakeapi import FakeAnthropic, text, tool_use
 from tests.clients.roundtrip import RoundTrip, result_text, tool_results
