@@ -92,9 +92,7 @@ def main() -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"hook wall time, {args.runs} runs each (load average {load}; {os.cpu_count()} cores)")
     for name, values in times.items():
-        print(
-            f"  {name:<36} median {statistics.median(values):.3f} s  min {min(values):.3f}  max {max(values):.3f}"
-        )
+        print(f"  {name:<36} median {statistics.median(values):.3f} s  min {min(values):.3f}  max {max(values):.3f}")
     print(f"  briefing size: {min(sizes)}-{max(sizes)} characters (budget 1500)")
 
 

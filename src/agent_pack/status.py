@@ -38,6 +38,16 @@ class McpStatus(BaseModel):
     detail: str = ""
 
 
+class ClientStatus(BaseModel):
+    """A server the pack registered with another client (`install --client NAME`)."""
+
+    client: str
+    name: str
+    where: str
+    state: McpState
+    detail: str = ""
+
+
 class StatusReport(BaseModel):
     scope: str
     root: str
@@ -53,6 +63,8 @@ class StatusReport(BaseModel):
         """The plugin and this install both provide the agents and a journal server."""
         return self.plugin is not None and self.installed_here
 
+    clients: list[ClientStatus] = Field(default_factory=list)  # other clients' registrations (--client)
+
     @property
     def healthy(self) -> bool:
         if self.plugin is not None:
@@ -61,7 +73,8 @@ class StatusReport(BaseModel):
             return False
         agents_ok = all(a.state == "installed" and not a.shadowed_by for a in self.agents)
         servers = ([self.mcp] if self.mcp is not None else []) + self.mcp_servers
-        return agents_ok and all(m.state == "registered" for m in servers)
+        clients_ok = all(c.state == "registered" for c in self.clients)
+        return agents_ok and clients_ok and all(m.state == "registered" for m in servers)
 
 
 def hooks_state(scope: Scope, manifest: Manifest) -> HooksState:

@@ -3,7 +3,8 @@
 Normalisations (docs/agent-pack.md): frontmatter made valid YAML (descriptions double-quoted; seed 001's
 backslash-n sequences kept as YAML escapes so they read as the newlines they stand for), seed 000's mojibake
 heading restored to its emoji, a frontmatter added where a seed had none, the journal rhythm appended to
-the agents whose seeds lack it, and in the user's descriptions "Task tool" named by its current name, "Agent tool".
+the agents whose seeds lack it, one last line in every agent naming the serving-math tools (SERVING_MATH), and
+in the user's descriptions "Task tool" named by its current name, "Agent tool".
 Seed 002 (a prompt template) becomes its system prompt plus its three inputs.
 """
 
@@ -46,6 +47,21 @@ def agent_tool(description: str) -> str:
     return description.replace("Task tool", "Agent tool")
 
 
+# The one line appended to every agent (after the journal rhythm, as its own paragraph): the serving-math
+# server's tools, so the agents compute sizing numbers instead of guessing them (issue 16).
+SERVING_MATH = (
+    "**Serving math:** compute memory fit, latency, throughput and SLA feasibility with "
+    "`mcp__serving-math__check_sla`, `mcp__serving-math__memory_fit` and `mcp__serving-math__estimate_performance` "
+    "instead of estimating them, and state the assumptions they report.\n"
+)
+
+
+def without_serving_math(body: str) -> str:
+    """The body with the serving-math line taken off its end (it must be there, exactly once, last)."""
+    assert body.endswith("\n\n" + SERVING_MATH) and body.count("mcp__serving-math__check_sla") == 1
+    return body.removesuffix("\n" + SERVING_MATH)
+
+
 def seed_text(number: str) -> str:
     (path,) = SEEDS.glob(f"{number}_*.txt")
     return path.read_text(encoding="utf-8")
@@ -86,7 +102,8 @@ def test_000_ai_platform_architect() -> None:
         "color": "blue",
     }
     assert "ðŸ“”" in body  # the seed's mojibake ...
-    assert agent_body.lstrip("\n") == unmojibake(body).lstrip("\n")  # ... is the only change to the body
+    agent_body = without_serving_math(agent_body)
+    assert agent_body.lstrip("\n") == unmojibake(body).lstrip("\n")  # ... is the only other change to the body
     assert "## 📔 JOURNAL RHYTHM" in agent_body
 
 
@@ -97,13 +114,14 @@ def test_001_ml_deployment_engineer() -> None:
     assert fm["description"] == agent_tool(fields["description"]).replace("\\n", "\n")
     assert "\n\n<example>\nContext:" in str(fm["description"])
     assert (fm["name"], fm["model"], fm["color"]) == (fields["name"], "inherit", "red")
-    assert agent_body.lstrip("\n") == body.lstrip("\n").rstrip("\n") + "\n\n" + RHYTHM
+    assert without_serving_math(agent_body).lstrip("\n") == body.lstrip("\n").rstrip("\n") + "\n\n" + RHYTHM
 
 
 def test_002_prompt_template_became_an_agent() -> None:
     lines = seed_text("002").splitlines()
     system = "\n".join(lines[lines.index("- role: system") + 2 : lines.index("- role: user")])
     fm, body = agent("ai-model-inference-serving-architect")
+    body = without_serving_math(body)
     assert fm["name"] == "-".join(re.findall(r"[a-z0-9]+", "AI Model Inference Serving Architect".lower()))
     assert fm["model"] in MODEL_ALIASES and fm["model"] != "gpt-4o"
     assert str(fm["description"]).startswith(lines[1]) and "Use this agent when" in str(fm["description"])
@@ -119,6 +137,7 @@ def test_002_prompt_template_became_an_agent() -> None:
 def test_003_atlas_got_a_frontmatter_and_kept_every_line() -> None:
     seed = seed_text("003")
     fm, body = agent("atlas-model-serving-engineer")
+    body = without_serving_math(body)
     assert fm["name"] == "atlas-model-serving-engineer" and "Use this agent when" in str(fm["description"])
     assert body.lstrip("\n") == seed.rstrip("\n") + "\n\n" + RHYTHM
     assert body.count("\n---\n") == seed.count("\n---\n")  # the horizontal rules are still rules
@@ -134,6 +153,7 @@ def test_every_agent_is_valid_unique_and_keeps_the_journal_rhythm() -> None:
         names.add(fm["name"])
         colors.add(fm["color"])
         assert "JOURNAL RHYTHM" in body and "search_journal" in body and "process_thoughts" in body
+        assert body.endswith("\n\n" + SERVING_MATH)
         assert not re.search("ð|â€|Ã", text), f"mojibake left in {path.name}"
         yaml.safe_load(text.split("\n---\n")[0][4:])  # the frontmatter is plain YAML
     assert len(names) == 4 and len(colors) == 4

@@ -6,7 +6,8 @@ from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import StorageError
 from journal_mcp.core.models import Entry, JournalType
 from journal_mcp.core.sections import section_title
-from journal_mcp.store.reading import Filters, count_entries, open_read_only, recent_entries
+from journal_mcp.store.filters import Filters
+from journal_mcp.store.reading import count_entries, open_read_only, recent_entries
 
 BUDGET_CHARS = 1500
 WAIT_SECONDS = 0.2  # for another process's lock on the journal; then the briefing says it is busy

@@ -3,57 +3,24 @@
 JournalStore (storage.py) builds on sqlite_utils, which imports numpy, and opens a journal read-write,
 migrating it and waiting up to 30 s for locks. A Claude Code hook has a second at most and must never
 change or wait on the journal, so it opens the database with `open_read_only` and calls
-`recent_entries` and `count_entries` here. JournalStore runs the same queries.
+`recent_entries` and `count_entries` here. JournalStore runs the same queries (filters from store.filters).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from journal_mcp.core.errors import StorageError
-from journal_mcp.core.models import Entry, JournalType, iso_utc, parse_iso_utc
+from journal_mcp.core.models import Entry, parse_iso_utc
+from journal_mcp.store.filters import Filters, where_sql
 
 Rows = Sequence[Sequence[object]]
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Conditions every query applies inside SQL, before any limit."""
-
-    kinds: Sequence[JournalType] = ("project", "user")
-    sections: Sequence[str] | None = None  # section keys; None = all
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def where(filters: Filters, *, section_alias: str | None = None) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    params: list[object] = []
-    kinds = list(filters.kinds)
-    clauses.append(f"e.kind IN ({','.join('?' * len(kinds))})")
-    params.extend(kinds)
-    if filters.since is not None:
-        clauses.append("e.created_at >= ?")
-        params.append(iso_utc(filters.since))
-    if filters.until is not None:
-        clauses.append("e.created_at <= ?")
-        params.append(iso_utc(filters.until))
-    if filters.sections:
-        marks = ",".join("?" * len(filters.sections))
-        if section_alias:
-            clauses.append(f"{section_alias}.name IN ({marks})")
-        else:
-            clauses.append(f"EXISTS (SELECT 1 FROM sections fs WHERE fs.entry_id = e.id AND fs.name IN ({marks}))")
-        params.extend(filters.sections)
-    return " AND ".join(clauses), params
-
-
 def recent_ids_query(filters: Filters, limit: int) -> tuple[str, list[object]]:
-    clause, params = where(filters)
+    clause, params = where_sql(filters)
     sql = f"SELECT e.id FROM entries e WHERE {clause} ORDER BY e.created_at DESC, e.id DESC LIMIT ?"
     return sql, [*params, limit]
 
