@@ -10,6 +10,17 @@ def main() -> None:
         from journal_mcp.hooks.run import run_hook
 
         sys.exit(run_hook(sys.argv[2], sys.stdin, sys.stdout))
+    if len(sys.argv) == 1:
+        # What MCP clients start: straight to the stdio server. The CLI's parser, its commands and rich
+        # would only delay the first answer (Claude Code's version probe gives up after 3 s).
+        import os
+        import signal
+
+        for signum in (signal.SIGINT, signal.SIGTERM):  # stopped while starting: nothing is open yet
+            signal.signal(signum, lambda _signum, _frame: os._exit(0))
+        from journal_mcp.server.stdio import main as serve_main
+
+        serve_main()
     from journal_mcp.cli.app import main as cli_main
 
     cli_main()
