@@ -12,8 +12,10 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_pack import __version__, gitignore, installer, manifest, plan, validate
+from agent_pack import __version__, clients, gitignore, installer, manifest, plan, validate
 from agent_pack.agents import bundled_agents
+from agent_pack.clients.command import build_plan
+from agent_pack.clients.status import client_statuses
 from agent_pack.errors import AgentPackError
 from agent_pack.scope import Scope, other_scope, project_scope, user_scope
 from agent_pack.status import StatusReport, status
@@ -32,6 +34,8 @@ examples:
   agent-pack install --gitignore         ... and keep the machine-specific files out of git
   agent-pack install --user              agents into ~/.claude/agents, servers via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
+  agent-pack install --client cursor     the servers into ./.cursor/mcp.json (also: claude-desktop, vscode,
+                                         windsurf, codex, gemini-cli; --user for the user's config)
   agent-pack status --project ~/src/app
   agent-pack uninstall
 
@@ -80,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
             "--no-mcp",
             action="store_true",
             help="leave the MCP server registrations (private-journal, serving-math) alone",
+        )
+        p.add_argument(
+            "--client",
+            action="append",
+            choices=clients.NAMES,
+            metavar="NAME",
+            help="the MCP client to register the servers with (repeatable; default claude-code): "
+            + ", ".join(clients.NAMES),
         )
         if registers:
             p.add_argument(
@@ -217,7 +229,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace, scope: Scope) -> int:
-    report = status(scope, manifest.load(scope, __version__), bundled_agents(), other_scope(scope))
+    current = manifest.load(scope, __version__)
+    report = status(scope, current, bundled_agents(), other_scope(scope))
+    report.clients = client_statuses(scope, current)
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -235,6 +249,9 @@ def render_status(report: StatusReport) -> str:
     for server in ([report.mcp] if report.mcp is not None else []) + report.mcp_servers:
         detail = f"  {server.detail}" if server.detail else ""
         lines.append(f"  {server.state:<14} {server.name:<40} {server.where}{detail}")
+    for entry in report.clients:
+        detail = f"  {entry.detail}" if entry.detail else ""
+        lines.append(f"  {entry.state:<14} {entry.name + ' (' + entry.client + ')':<40} {entry.where}{detail}")
     return "\n".join(lines)
 
 
@@ -254,10 +271,7 @@ def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
         gitignore=getattr(args, "gitignore", False),
     )
     current = manifest.load(scope, __version__)
-    if args.command == "uninstall":
-        the_plan = plan.plan_uninstall(scope, current, options)
-    else:
-        the_plan = plan.plan_install(scope, current, bundled_agents(), args.command, options)
+    the_plan = build_plan(args.command, scope, current, options, args.client)
     if not args.dry_run:
         installer.apply(the_plan, scope)
     if args.json:

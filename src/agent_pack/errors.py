@@ -29,3 +29,7 @@ class TargetError(AgentPackError):
 
 class BundleError(AgentPackError):
     """The agent files shipped with the package cannot be found."""
+
+
+class ClientError(AgentPackError):
+    """A client cannot take the registration asked for (no such scope, or no HTTP support)."""

@@ -27,7 +27,7 @@ def apply(plan: Plan, scope: Scope) -> None:
             saved = backup(step.abs_path)
             step.message += f" [backup: {scope.display(saved)}]"
         if step.data is not None and step.abs_path is not None:
-            atomic_write(step.abs_path, step.data)
+            atomic_write(step.abs_path, step.data, _mode(step.abs_path, step.mode))
         elif step.delete and step.abs_path is not None:
             step.abs_path.unlink(missing_ok=True)
         for argv in step.run:
@@ -44,13 +44,26 @@ def apply(plan: Plan, scope: Scope) -> None:
         manifest_io.save(scope, plan.manifest)
 
 
+def _mode(path: Path, wanted: int | None) -> int:
+    """The mode to write `path` with: the one asked for, else the file's own (never widened), else 0644."""
+    if wanted is not None:
+        return wanted
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return 0o644
+
+
 def _finish_uninstall(plan: Plan, scope: Scope) -> None:
-    if not plan.manifest.is_empty():
-        manifest_io.save(scope, plan.manifest)
-        return
-    scope.manifest_path.unlink(missing_ok=True)
-    for rel in sorted(plan.manifest.created_dirs, key=lambda r: r.count("/"), reverse=True):
+    """Remove the empty directories the pack created (deepest first), then the manifest or its new version."""
+    kept = plan.manifest
+    if kept.is_empty():
+        scope.manifest_path.unlink(missing_ok=True)
+    for rel in sorted(kept.created_dirs, key=lambda r: r.count("/"), reverse=True):
         _remove_if_empty(scope.root / rel)
+    if not kept.is_empty():
+        kept.created_dirs = [rel for rel in kept.created_dirs if (scope.root / rel).is_dir()]
+        manifest_io.save(scope, kept)
 
 
 def _remove_if_empty(directory: Path) -> None:

@@ -37,6 +37,16 @@ class GitignoreRecord(BaseModel):
     created_file: bool = False
 
 
+class ClientRecord(BaseModel):
+    """A server the pack registered in another MCP client's config file (`install --client NAME`)."""
+
+    client: str
+    server: str
+    path: str  # the client's config file, absolute
+    entry_sha256: str
+    created_file: bool = False
+
+
 class Manifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     pack_version: str
@@ -46,9 +56,10 @@ class Manifest(BaseModel):
     mcp_servers: dict[str, McpRecord] = Field(default_factory=dict)  # by server name, beside private-journal
     gitignore: GitignoreRecord | None = None
     created_dirs: list[str] = Field(default_factory=list)
+    clients: dict[str, ClientRecord] = Field(default_factory=dict)  # other clients' registrations: "CLIENT:SERVER"
 
     def is_empty(self) -> bool:
-        return not self.files and not self.registrations() and self.gitignore is None
+        return not self.files and not self.registrations() and self.gitignore is None and not self.clients
 
     def registrations(self) -> dict[str, McpRecord]:
         """Every server registration the pack made, by server name (private-journal first)."""

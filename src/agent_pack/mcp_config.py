@@ -17,7 +17,6 @@ SERVER_NAME = "private-journal"
 # The stateless serving-arithmetic server registered beside the journal (always stdio).
 MATH_SERVER_NAME = "serving-math"
 MATH_COMMAND = "serving-math"
-TOKEN_HEADER = "Bearer ${JOURNAL_MCP_TOKEN}"
 # Tells a shared journal server which project's journal a client's project notes belong to.
 PROJECT_HEADER = "X-Private-Journal-Project"
 
@@ -28,14 +27,16 @@ def stdio_entry(command: Path) -> Entry:
     return {"type": "stdio", "command": str(command), "args": []}
 
 
-def http_entry(url: str, project: Path | None = None) -> Entry:
-    """A shared `journal-mcp serve --http` server; `project` tells it whose project journal to use."""
+def http_entry(url: str, headers_helper: str) -> Entry:
+    """A shared `journal-mcp serve --http` server. Claude Code runs `headers_helper` when it connects
+    (it prints the bearer token and the project as JSON), so the file never holds the token."""
+    check_url(url)
+    return {"type": "http", "url": url, "headersHelper": headers_helper}
+
+
+def check_url(url: str) -> None:
     if not url.startswith(("http://", "https://")):
         raise AgentPackError(f"--http {url!r} is not an http(s) URL", hint="e.g. --http http://127.0.0.1:8765/mcp")
-    headers = {"Authorization": TOKEN_HEADER}
-    if project is not None:
-        headers[PROJECT_HEADER] = str(project)
-    return {"type": "http", "url": url, "headers": headers}
 
 
 def normalise(entry: Entry) -> Entry:
@@ -43,7 +44,12 @@ def normalise(entry: Entry) -> Entry:
     kind = entry.get("type", "stdio")
     if kind == "stdio":
         return {"type": "stdio", "command": entry.get("command"), "args": list(entry.get("args") or [])}
-    return {"type": kind, "url": entry.get("url"), "headers": dict(entry.get("headers") or {})}
+    return {
+        "type": kind,
+        "url": entry.get("url"),
+        "headers": dict(entry.get("headers") or {}),
+        "headersHelper": entry.get("headersHelper"),
+    }
 
 
 def entry_hash(entry: Entry) -> str:
@@ -128,13 +134,10 @@ def user_entry(home: Path, name: str = SERVER_NAME) -> Entry | None:
 
 
 def claude_add_argv(entry: Entry, name: str = SERVER_NAME) -> list[str]:
-    """The `claude mcp add --scope user` command line that registers `entry`."""
+    """The `claude mcp add(-json) --scope user` command line that registers `entry`."""
     if entry["type"] == "stdio":
         return ["claude", "mcp", "add", "--scope", "user", name, "--", entry["command"], *entry["args"]]
-    argv = ["claude", "mcp", "add", "--scope", "user", "--transport", "http", name, entry["url"]]
-    for key, value in entry.get("headers", {}).items():
-        argv += ["--header", f"{key}: {value}"]
-    return argv
+    return ["claude", "mcp", "add-json", "--scope", "user", name, json.dumps(entry)]
 
 
 def claude_remove_argv(name: str = SERVER_NAME) -> list[str]:

@@ -18,6 +18,13 @@ def _current_bytes(path: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() and not path.is_symlink() else None
 
 
+def empty_plan(scope: Scope, manifest: Manifest, mode: Mode) -> Plan:
+    """A plan with no steps yet (`install --client NAME` adds only the client's registrations)."""
+    return Plan(
+        command=mode, scope=scope.kind, root=str(scope.root), manifest=manifest.model_copy(deep=True), original=manifest
+    )
+
+
 def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], mode: Mode, options: Options) -> Plan:
     new = manifest.model_copy(deep=True)
     plan = Plan(command=mode, scope=scope.kind, root=str(scope.root), manifest=new, original=manifest)

@@ -13,6 +13,7 @@ from typing import Any
 from agent_pack import mcp_config
 from agent_pack.manifest import Manifest, McpRecord
 from agent_pack.scope import Scope
+from agent_pack.servers import journal_server
 from agent_pack.steps import Mode, Options, Step
 
 
@@ -34,7 +35,10 @@ class PendingFile:
 def server_entries(scope: Scope, options: Options) -> list[tuple[str, dict[str, Any]]]:
     """(name, entry) for each server the pack registers; serving-math is always a local stdio server."""
     journal = (
-        mcp_config.http_entry(options.http_url, scope.root if scope.kind == "project" else None)
+        mcp_config.http_entry(
+            options.http_url,
+            journal_server(options.http_url).headers_helper(scope.root if scope.kind == "project" else None),
+        )
         if options.http_url
         else mcp_config.stdio_entry(mcp_config.find_journal_mcp())
     )
@@ -123,7 +127,12 @@ def _plan_register_user(
         step.message = "the claude CLI is not on PATH: run the command shown to register the server"
         return step
     step.action = "register" if current is None else ("update" if record is not None else "replace")
-    step.message = f"claude mcp add --scope user {name}"
+    step.message = f"{' '.join(add[:5])} {name}"
+    if entry.get("type") == "http":
+        step.message += (
+            "; Claude Code does not tell a user-scope server which project is open, so project notes go to "
+            "your user journal (run `agent-pack install --http URL` in a project to give it its own)"
+        )
     step.run = [[options.claude_cli, *argv[1:]] for argv in commands]
     new.set_record(name, fresh)
     return step

@@ -37,18 +37,30 @@ class McpStatus(BaseModel):
     detail: str = ""
 
 
+class ClientStatus(BaseModel):
+    """A server the pack registered with another client (`install --client NAME`)."""
+
+    client: str
+    name: str
+    where: str
+    state: McpState
+    detail: str = ""
+
+
 class StatusReport(BaseModel):
     scope: str
     root: str
     agents: list[AgentStatus]
     mcp: McpStatus | None  # private-journal
     mcp_servers: list[McpStatus] = Field(default_factory=list)  # the pack's other servers (serving-math)
+    clients: list[ClientStatus] = Field(default_factory=list)  # other clients' registrations (--client)
 
     @property
     def healthy(self) -> bool:
         agents_ok = all(a.state == "installed" and not a.shadowed_by for a in self.agents)
         servers = ([self.mcp] if self.mcp is not None else []) + self.mcp_servers
-        return agents_ok and all(m.state == "registered" for m in servers)
+        clients_ok = all(c.state == "registered" for c in self.clients)
+        return agents_ok and clients_ok and all(m.state == "registered" for m in servers)
 
 
 def agent_state(scope: Scope, manifest: Manifest, item: BundledAgent) -> tuple[str, State]:

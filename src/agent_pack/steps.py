@@ -45,6 +45,7 @@ class Step(BaseModel):
     abs_path: Path | None = Field(default=None, exclude=True)
     data: bytes | None = Field(default=None, exclude=True)
     delete: bool = Field(default=False, exclude=True)
+    mode: int | None = Field(default=None, exclude=True)  # file mode for `data`; None keeps the file's own
     run: list[list[str]] = Field(default_factory=list, exclude=True)
 
 

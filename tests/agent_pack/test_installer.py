@@ -244,8 +244,9 @@ def test_no_mcp_and_http_registration(project: Path, capsys: pytest.CaptureFixtu
     assert entry == {
         "type": "http",
         "url": "http://127.0.0.1:8765/mcp",
-        # The shared server puts this project's notes into this project's journal.
-        "headers": {"Authorization": "Bearer ${JOURNAL_MCP_TOKEN}", "X-Private-Journal-Project": str(project)},
+        # Claude Code runs the helper when it connects: the token is never in the file, and the shared
+        # server puts this project's notes into this project's journal.
+        "headersHelper": f"{JOURNAL_MCP} http-headers --project {project}",
     }
     # Switching back to the local command is an update of the pack's own entry.
     assert install(capsys).code == 0

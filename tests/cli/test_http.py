@@ -48,11 +48,8 @@ pytestmark = [pytest.mark.subprocess, pytest.mark.anyio]
 
 async def test_client_with_token_does_a_full_round_trip(http_server: Running, journal_env: dict[str, str]) -> None:
     printed = http_server.stdout.read_text(encoding="utf-8")
-    assert (
-        f"claude mcp add --transport http private-journal {http_server.url} "
-        f'--header "Authorization: Bearer {http_server.token}"' in printed
-    )
-    assert '"type": "http"' in printed and f'"url": "{http_server.url}"' in printed
+    assert f"agent-pack install --http {http_server.url}" in printed
+    assert http_server.token not in printed  # not even on the first run: clients fetch it themselves
     token_file = Path(journal_env["HOME"]) / ".private-journal" / "http-token"
     assert mode(token_file) == 0o600
     assert len(http_server.token) >= 32
@@ -187,11 +184,11 @@ def test_snippet_hides_a_stored_token_unless_asked(journal_env: dict[str, str]) 
 
     token = load_or_create_token(Settings.from_env(journal_env), {})
     url = "http://127.0.0.1:8765/mcp"
-    hidden = registration_text(url, token.model_copy(update={"created": False}), reveal=False)
-    assert token.value not in hidden
-    assert f'--header "Authorization: Bearer $(cat {token.origin})"' in hidden
+    hidden = registration_text(url, token, reveal=False)
+    assert token.value not in hidden and token.origin in hidden and "mode 0600" in hidden
+    assert "Authorization" not in hidden and ".mcp.json snippet" not in hidden
     shown = registration_text(url, token, reveal=True)
-    assert f'--header "Authorization: Bearer {token.value}"' in shown
+    assert f"token: {token.value}" in shown
 
 
 @pytest.mark.real_model

@@ -105,16 +105,28 @@ def test_user_scope_registers_through_the_claude_cli(client_env: dict[str, str],
 
 
 @pytest.mark.subprocess
-def test_claude_mcp_list_connects_to_the_shared_http_server(client_env: dict[str, str], tmp_path: Path) -> None:
-    """`journal-mcp serve --http` + `agent-pack install --http URL`: Claude Code connects with the token, not without."""
-    env = dict(client_env, JOURNAL_MCP_TOKEN="t" * 20 + "-shared-server-token-for-the-test")
-    with contextlib.closing(start_server(env, tmp_path, cwd=tmp_path)) as running:
+def test_the_shared_servers_printed_set_up_works_verbatim(client_env: dict[str, str], tmp_path: Path) -> None:
+    """Start `journal-mcp serve --http`, run the Claude Code line it prints in a project, approve the server as
+    the text says, and `claude mcp list` shows ✔ Connected. No exported variable; no token in the project."""
+    with contextlib.closing(start_server(client_env, tmp_path, cwd=tmp_path)) as running:
         server = next(running)
+        printed = server.stdout.read_text(encoding="utf-8")
+        assert server.token not in printed
+        command = next(ln.strip() for ln in printed.splitlines() if ln.strip().startswith("agent-pack install --http"))
         project = tmp_path / "project"
         project.mkdir()
-        agent_pack(env, "install", "--project", str(project), "--http", server.url)
-        approve(env, project)
-        line, output = journal_line(env, project)
-        assert server.url in line and "Connected" in line, output
-        line, output = journal_line(dict(env, JOURNAL_MCP_TOKEN="w" * 40), project)
+        ran = subprocess.run(["bash", "-c", command], cwd=project, env=client_env, capture_output=True, text=True)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        approve(client_env, project)
+        expected = next(ln for ln in printed.splitlines() if "claude mcp list` then shows: " in ln)
+        line, output = journal_line(client_env, project)
+        assert line == expected.split("then shows: ", 1)[1], output
+        assert line.endswith("✔ Connected")
+        for path in project.rglob("*"):
+            assert not path.is_file() or server.token not in path.read_text(encoding="utf-8"), path
+        # The oracle can fail: a client whose token file holds another token is refused.
+        other = tmp_path / "other-journal"
+        other.mkdir(mode=0o700)
+        (other / "http-token").write_text("w" * 40 + "\n", encoding="utf-8")
+        line, output = journal_line(dict(client_env, JOURNAL_MCP_USER_JOURNAL=str(other)), project)
         assert server.url in line and "Failed to connect" in line and "401" in line, output

@@ -3,7 +3,10 @@
 Several Claude Code sessions can use one process (and one loaded embedding model) instead of
 each starting its own stdio server. Every request must carry ``Authorization: Bearer <token>``;
 anything else gets 401 before it reaches MCP. The token comes from ``JOURNAL_MCP_TOKEN`` or from
-the 0600 file ``http-token`` in the user journal directory, created on first run.
+the 0600 file ``http-token`` in the user journal directory, created on first run. Clients get it
+from ``journal-mcp http-headers`` (core/httpheaders.py), so no client config file holds it.
+Other machines may connect only over TLS (or with an explicit --insecure); connections have a
+read timeout, an idle timeout and a cap (httpguard.py).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import json
 import logging
 import os
 import secrets
-import shlex
 import socket
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +26,8 @@ from pydantic import BaseModel
 
 from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import InvalidInputError, StorageError
+from journal_mcp.core.httpheaders import MIN_TOKEN_CHARS, TOKEN_ENV, TOKEN_FILE_NAME
+from journal_mcp.server.httpguard import Limits, guarded_protocol, tls_options
 from journal_mcp.store.dbopen import prepare_journal_dir
 from journal_mcp.store.storage import FILE_MODE
 
@@ -32,9 +36,7 @@ log = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 MCP_PATH = "/mcp"
-TOKEN_ENV = "JOURNAL_MCP_TOKEN"
-TOKEN_FILE_NAME = "http-token"
-MIN_TOKEN_CHARS = 24
+__all__ = ["MIN_TOKEN_CHARS", "TOKEN_ENV", "TOKEN_FILE_NAME"]
 
 
 class Token(BaseModel):
@@ -53,12 +55,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_host(host: str, allow_remote: bool) -> None:
-    if not is_loopback(host) and not allow_remote:
+def check_host(host: str, allow_remote: bool, *, tls: bool = False, insecure: bool = False) -> None:
+    if is_loopback(host):
+        return
+    if not allow_remote:
         raise InvalidInputError(
             f"Refusing to listen on {host}: other machines could reach your journal. Use the default "
-            f"{DEFAULT_HOST}, or pass --allow-remote if you really mean it (the bearer token still applies; "
-            "put TLS in front of it)."
+            f"{DEFAULT_HOST}, or pass --allow-remote with --tls-cert and --tls-key if you really mean it."
+        )
+    if not tls and not insecure:
+        raise InvalidInputError(
+            f"Refusing to serve {host} over plain HTTP: the bearer token would cross the network in clear. "
+            "Pass --tls-cert CERT.pem --tls-key KEY.pem, or --insecure if a trusted network or a TLS proxy "
+            "in front of this server protects it."
         )
 
 
@@ -135,52 +144,39 @@ class BearerTokenMiddleware:
         return hmac.compare_digest(credential.strip(), self._expected)
 
 
-def server_url(host: str, port: int) -> str:
+def server_url(host: str, port: int, tls: bool = False) -> str:
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    return f"http://{shown}:{port}{MCP_PATH}"
+    return f"{'https' if tls else 'http'}://{shown}:{port}{MCP_PATH}"
 
 
 def registration_text(url: str, token: Token, *, reveal: bool) -> str:
-    """How to register the server with Claude Code (and any .mcp.json client)."""
-    secret = token.value if reveal else f"$(cat {shlex.quote(token.origin)})"
-    if not reveal and token.origin == TOKEN_ENV:
-        secret = f"${TOKEN_ENV}"
-    header = f"Authorization: Bearer {secret}"
-    # Run in a project, $PWD names it: that client's project notes go to that project's journal.
-    command = (
-        f'claude mcp add --transport http private-journal {url} --header "{header}" '
-        '--header "X-Private-Journal-Project: $PWD"'
-    )
-    snippet = json.dumps(
-        {
-            "mcpServers": {
-                "private-journal": {
-                    "type": "http",
-                    "url": url,
-                    "headers": {
-                        "Authorization": f"Bearer {token.value if reveal else '${JOURNAL_MCP_TOKEN}'}",
-                        "X-Private-Journal-Project": "/absolute/path/of/the/project",
-                    },
-                }
-            }
-        },
-        indent=2,
-    )
+    """What to run to register the server, per client. No line here puts the token into a project file."""
     lines = [
         f"journal-mcp: serving MCP over streamable HTTP at {url}",
-        f"bearer token: {'new, ' if token.created else ''}stored in {token.origin}",
-        "",
-        "Register it in each project (in the project's directory):",
-        "  agent-pack install --http " + url,
-        "",
-        "or with Claude Code's own command:",
-        f"  {command}",
-        "",
-        "or put this in a project's .mcp.json:",
-        *(f"  {line}" for line in snippet.splitlines()),
+        f"bearer token: {'new, ' if token.created else ''}in {token.origin}"
+        + ("" if token.origin == TOKEN_ENV else " (mode 0600)"),
     ]
-    if not reveal:
-        lines += ["", f"(.mcp.json expands ${{{TOKEN_ENV}}} from the environment; the token is in {token.origin}.)"]
+    if reveal:
+        lines.append(f"token: {token.value}")
+    if token.origin == TOKEN_ENV:
+        lines += [
+            f"note: clients read the token from the file {TOKEN_FILE_NAME} in their user journal directory "
+            f"(Claude Code hides {TOKEN_ENV} from the commands it runs): write the same token there on each "
+            "client machine, mode 0600.",
+        ]
+    lines += [
+        "",
+        "Register it, in each project's directory (clients fetch the token with `journal-mcp http-headers`;",
+        "no config file holds it):",
+        f"  agent-pack install --http {url}  # Claude Code (.mcp.json)",
+        f"  agent-pack install --http {url} --client codex  # Codex CLI (.codex/config.toml)",
+        f"  agent-pack install --http {url} --client vscode  # VS Code: asks once for `journal-mcp http-headers --token`",
+        "or once for all your projects (project notes still go to the project each client has open):",
+        f"  agent-pack install --user --http {url} --client cursor  # also: --client vscode, --client gemini-cli",
+        "",
+        "Then, in the project, start `claude` once and approve the private-journal server it asks about;",
+        f"`claude mcp list` then shows: private-journal: {url} (HTTP) - ✔ Connected",
+    ]
     return "\n".join(lines)
 
 
@@ -195,13 +191,27 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def serve_http(settings: Settings, *, host: str, port: int, allow_remote: bool, reveal_token: bool) -> None:
+def serve_http(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    allow_remote: bool,
+    reveal_token: bool,
+    tls_cert: Path | None = None,
+    tls_key: Path | None = None,
+    insecure: bool = False,
+    limits: Limits | None = None,
+) -> None:
     """Serve the journal tools over streamable HTTP until interrupted."""
     import uvicorn
 
     from journal_mcp.server.app import build_server
 
-    check_host(host, allow_remote)
+    limits = limits or Limits()
+    limits.check()
+    tls = tls_options(tls_cert, tls_key)
+    check_host(host, allow_remote, tls=bool(tls), insecure=insecure)
     if not 1 <= port <= 65535:
         raise InvalidInputError(f"--port must be from 1 to 65535; got {port}.")
     if not port_is_free(host, port):
@@ -209,14 +219,18 @@ def serve_http(settings: Settings, *, host: str, port: int, allow_remote: bool, 
     token = load_or_create_token(settings)
     server = build_server(settings, route_projects=True)
     app = server.streamable_http_app(streamable_http_path=MCP_PATH, host=host)
-    url = server_url(host, port)
-    print(registration_text(url, token, reveal=reveal_token or token.created), flush=True)
+    url = server_url(host, port, tls=bool(tls))
+    print(registration_text(url, token, reveal=reveal_token), flush=True)
     config = uvicorn.Config(
         BearerTokenMiddleware(app, token.value),
         host=host.strip("[]"),
         port=port,
+        http=guarded_protocol(limits),
+        timeout_keep_alive=limits.idle_timeout,
+        limit_concurrency=limits.max_connections,
         log_level=settings.log_level.lower(),
         access_log=False,
         log_config=None,  # keep our stderr logging (logs.configure)
+        **tls,
     )
     uvicorn.Server(config).run()

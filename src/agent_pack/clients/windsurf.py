@@ -1,0 +1,42 @@
+"""Windsurf: `~/.codeium/windsurf/mcp_config.json`, key `mcpServers` (one file for the user, no project file).
+
+Documented at https://docs.windsurf.com/windsurf/cascade/mcp: stdio entries take `command`,
+`args`, `env`; remote ones `serverUrl` and `headers`. Windsurf has no variable naming the open
+project and cannot run a command for its headers, so an HTTP entry holds the token (the file is
+written 0600) and its project notes go to the server's own project (see the step's note).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from agent_pack.clients.base import Client, Registration, TokenSource, stdio_command
+from agent_pack.clients.formats import JsonServers
+from agent_pack.scope import Scope
+from agent_pack.servers import Server
+
+
+class Windsurf(Client):
+    name = "windsurf"
+    label = "Windsurf"
+    docs = "https://docs.windsurf.com/windsurf/cascade/mcp"
+    fmt = JsonServers("mcpServers")
+
+    def user_file(self, home: Path, env: Mapping[str, str]) -> Path:
+        return home / ".codeium" / "windsurf" / "mcp_config.json"
+
+    def stdio(self, server: Server, scope: Scope) -> Registration:
+        command, args = stdio_command(server)
+        return Registration({"command": command, "args": args, **({"env": server.env} if server.env else {})})
+
+    def http(self, server: Server, scope: Scope, token: TokenSource) -> Registration:
+        return Registration(
+            {"serverUrl": server.url, "headers": {"Authorization": token()}},
+            note="Windsurf cannot say which project is open: project notes go to the directory the server "
+            "was started in (use the stdio registration for per-project notes)",
+            secret=True,
+        )
+
+
+WINDSURF = Windsurf()
