@@ -11,18 +11,20 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
 from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import JournalError
 from journal_mcp.core.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
 from journal_mcp.server import formatting
+from journal_mcp.server.arguments import describe
+from journal_mcp.server.stdio import run_stdio
 from journal_mcp.service.journal import Journal
 from journal_mcp.service.projects import PROJECT_HEADER, ProjectJournals
 from journal_mcp.service.semantic import create_semantic
@@ -82,12 +84,37 @@ def _result(text: str, data: BaseModel) -> CallToolResult:
     )
 
 
-SectionText = Annotated[str | None, Field(default=None)]
+def _none_or_text(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    return None if value is None else handler(value)
+
+
+# Text that may be left out (or null). Declared as `str`, not `str | None`, so the SDK never parses
+# a JSON-looking string ('{"a": 1}', 'null', '[1]') into something else: text is stored verbatim.
+if TYPE_CHECKING:
+    OptionalText = str | None
+else:
+    OptionalText = Annotated[str, WrapValidator(_none_or_text)]
 Limit = Annotated[int, Field(ge=1, le=100, description="Maximum number of entries to return (1-100).")]
 JournalChoice = Annotated[
     Literal["both", "project", "user"],
     Field(description="Which journal: 'project' (this project's notes), 'user' (your global notes) or 'both'."),
 ]
+
+
+class JournalServer(MCPServer):
+    """MCPServer whose argument errors read as sentences and whose stdio survives undecodable requests."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(describe(name, cause)) from cause
+            raise
+
+    async def run_stdio_async(self) -> None:
+        await run_stdio(self._lowlevel_server)
 
 
 def build_server(
@@ -120,49 +147,49 @@ def build_server(
             if owned:
                 active.close()
 
-    server = MCPServer(SERVER_NAME, instructions=INSTRUCTIONS, version=_version(), lifespan=lifespan)
+    server = JournalServer(SERVER_NAME, instructions=INSTRUCTIONS, version=_version(), lifespan=lifespan)
 
     @server.tool(annotations=APPEND_ONLY, title="Write to the private journal")
     async def process_thoughts(
         ctx: Context,
         reflections: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Your honest, unfiltered reflections on how the work went: what you think and "
                 "feel about it, what worried or pleased you. Nobody else reads this."
             ),
         ] = None,
         observations: Annotated[
-            str | None,
+            OptionalText,
             Field(description="Things you noticed while working: facts, surprises, patterns, open questions."),
         ] = None,
         feelings: Annotated[
-            str | None,
+            OptionalText,
             Field(description="(v1 name, kept for older agents) What you are feeling, written as it is."),
         ] = None,
         project_notes: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Notes about THIS project: architecture decisions that worked or failed, "
                 "gotchas, commands, where things live. Stored in the project's own journal."
             ),
         ] = None,
         user_context: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="What you learned about working with your human collaborator: preferences, "
                 "decisions and their reasons, communication style."
             ),
         ] = None,
         technical_insights: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Lessons beyond this project: debugging techniques, design patterns, "
                 "library behaviour, e.g. 'vLLM: set --gpu-memory-utilization 0.85 to avoid OOM at startup'."
             ),
         ] = None,
         world_knowledge: Annotated[
-            str | None,
+            OptionalText,
             Field(description="Anything else worth remembering: domain knowledge, surprising facts."),
         ] = None,
     ) -> Annotated[CallToolResult, WriteResult]:
@@ -206,14 +233,14 @@ def build_server(
             ),
         ] = None,
         since: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Only entries written at or after this: ISO date/time ('2026-11-01') or a span "
                 "back from now ('7d', '12h', '2w')."
             ),
         ] = None,
         until: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Only entries written at or before this (same forms as since; a date includes "
                 "that whole day)."

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 100
+MAX_QUERY_CHARS = 4_000
 ENTRY_ID = re.compile(r"^(project|user)/\d{8}-\d{6}-\d{6}-[0-9a-f]{6}$")
 SEARCH_TYPES = ("both", "project", "user")
 
@@ -186,14 +187,14 @@ class Journal:
                 continue
             if not isinstance(value, str):
                 raise InvalidInputError(f"{key} must be text; got {type(value).__name__}.")
-            if not value.strip():
-                continue
-            if len(value) > limit:
-                raise InvalidInputError(
-                    f"{key} is {len(value):,} characters; the limit is {limit:,} "
-                    "(JOURNAL_MCP_MAX_SECTION_CHARS). Split it into several entries."
-                )
             text = clean_text(value.strip())
+            if not text:
+                continue
+            if len(text) > limit:  # counted after cleaning: what would be stored
+                raise InvalidInputError(
+                    f"{key} is {len(text):,} characters; the limit is {limit:,} "
+                    "(JOURNAL_MCP_MAX_SECTION_CHARS). Split it into several entries. Nothing was written."
+                )
             if self.settings.redact_secrets:
                 text, found = redact_secrets(text)
                 redactions += found
@@ -257,6 +258,11 @@ class Journal:
         """The best entries for `query`: hybrid (meaning + keywords) when the model is ready, else keyword-only with a notice."""
         if not isinstance(query, str) or not query.strip():
             raise InvalidInputError("query must be a non-empty search text, e.g. 'times I was stuck on GPU memory'.")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidInputError(
+                f"query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}. "
+                "Search for the few words or the sentence that matter."
+            )
         if min_score is not None and not -1.0 <= min_score <= 1.0:
             raise InvalidInputError(f"min_score must be between -1 and 1 (a cosine similarity); got {min_score}.")
         check_limit(limit)
