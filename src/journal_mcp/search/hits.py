@@ -28,6 +28,7 @@ def make_hit(
     query: str | None = None,
     section: str | None = None,
     score: float | None = None,
+    similarity: float | None = None,
     keyword_rank: float | None = None,
     matched: list[str] | None = None,
     start: int | None = None,
@@ -37,6 +38,7 @@ def make_hit(
     return Hit(
         path=entry.id,
         score=None if score is None else round(score, 4),
+        similarity=None if similarity is None else round(max(0.0, similarity), 4),
         keyword_rank=None if keyword_rank is None else round(keyword_rank, 4),
         matched=matched or [],
         timestamp=entry.local_time.isoformat(timespec="seconds"),

@@ -16,16 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 from journal_mcp.core.models import Entry, Hit, SearchResult
+from journal_mcp.search.candidates import gather, keyword_terms
 from journal_mcp.search.hits import Target, make_hit, scoped
 from journal_mcp.search.keyword import TermCounts, keyword_search
-from journal_mcp.search.ranking import DEFAULT_MIN_SCORE, Candidate, keyword_query, rank
+from journal_mcp.search.ranking import DEFAULT_MIN_SCORE, Candidate, Link, keyword_query, rank
 from journal_mcp.search.vector_index import VectorIndex
 from journal_mcp.store.fts import query_terms
 from journal_mcp.store.storage import Filters, JournalStore
-
-# How many candidates each signal contributes, per requested hit.
-CANDIDATES_PER_HIT = 3
-KEYWORD_POSTINGS_BUDGET = 2000  # most sections the keyword signal ranks per search (see keyword_match)
 
 
 @dataclass(frozen=True)
@@ -52,60 +49,19 @@ def search(
     if semantic is None:
         return keyword_search(targets, query, filters, limit, notice=notice)
     terms = query_terms(keyword_query(query))
-    wanted = limit * CANDIDATES_PER_HIT
     candidates: dict[str, Candidate] = {}
     owners: dict[str, JournalStore] = {}
+    links: list[Link] = []
     for store, kinds in targets:
         within = scoped(filters, kinds)
-        index = semantic.index_for(store)
-        if index is not None:
-            for m in index.search(semantic.vector, within, wanted):
-                candidates[m.entry_id] = Candidate(
-                    m.entry_id, cosine=m.cosine, section=m.section, vector_id=m.vector_id
-                )
-                owners[m.entry_id] = store
-        match = keyword_match(store, terms, semantic.term_counts)
-        if match is None:
-            continue
-        keyword = store.keyword_search(match, within, wanted)
-        unseen = [k.entry_id for k in keyword if k.entry_id not in candidates]
-        extra = index.best_for_entries(semantic.vector, within, unseen) if index is not None and unseen else {}
-        for k in keyword:
-            candidate = candidates.get(k.entry_id)
-            if candidate is None:
-                best = extra.get(k.entry_id)
-                candidate = candidates[k.entry_id] = Candidate(
-                    k.entry_id,
-                    cosine=best.cosine if best else None,
-                    vector_id=best.vector_id if best else None,
-                    section=best.section if best else k.section,
-                )
-                owners[k.entry_id] = store
-            candidate.bm25 = k.rank
-            candidate.section = k.section
-    ranked = rank(list(candidates.values()), limit, semantic.min_score)
+        weighted = keyword_terms(store, terms, semantic.term_counts.count)
+        found = gather(store, within, semantic.vector, semantic.index_for(store), weighted)
+        for entry_id in found.candidates:
+            owners[entry_id] = store
+        candidates.update(found.candidates)
+        links.extend(found.links)
+    ranked = rank(candidates.values(), limit, semantic.min_score, links)
     return SearchResult(query=query, mode="hybrid", notice=semantic.notice, hits=_hits(query, ranked, owners))
-
-
-def keyword_match(store: JournalStore, terms: list[str], counts: TermCounts) -> str | None:
-    """An FTS5 expression of the query's rarer terms, within a budget of matching sections.
-
-    Ranking every section that contains a common word costs ~3 ms per thousand (100 ms for
-    "model" in a 100k-entry journal) and says little: the vectors already rank by meaning.
-    The keyword signal is for what identifies an entry (names, codes, rare words), so terms
-    are taken rarest first while their matches fit KEYWORD_POSTINGS_BUDGET.
-    """
-    counted = sorted((counts.count(store, term), term) for term in terms)
-    kept: list[str] = []
-    budget = KEYWORD_POSTINGS_BUDGET
-    for count, term in counted:
-        if count == 0:
-            continue
-        if count > budget:
-            break
-        kept.append(term)
-        budget -= count
-    return " OR ".join(f'"{term}"' for term in kept) if kept else None
 
 
 def _hits(query: str, ranked: list[Candidate], owners: dict[str, JournalStore]) -> list[Hit]:
@@ -132,8 +88,9 @@ def _hits(query: str, ranked: list[Candidate], owners: dict[str, JournalStore]) 
                 entry,
                 query=query if "keyword" in c.matched else None,
                 section=c.section,
-                score=c.cosine,
-                keyword_rank=c.bm25,
+                score=c.score,
+                similarity=c.cosine,
+                keyword_rank=-c.keyword if c.keyword > 0 else None,
                 matched=c.matched,
                 start=start,
             )

@@ -55,7 +55,7 @@ class TermCounts:
             cached = self._counts.get(key)
             if cached is not None and now - cached[1] < self.seconds:
                 return cached[0]
-        count = store.matching_sections(f'"{term}"')
+        count = store.matching_sections(f'"{term}"') if term else store.section_count()
         with self._lock:
             self._counts[key] = (count, now)
             while len(self._counts) > self.size:

@@ -249,8 +249,8 @@ def build_server(
         min_score: Annotated[
             float | None,
             Field(
-                description="Drop semantic matches whose cosine similarity is below this (-1..1). Default: "
-                "a low threshold that keeps paraphrases (which often score 0.25-0.35)."
+                description="Drop hits whose score is below this (0..1.5; every hit, whichever signal found "
+                "it). Default 0.2: a low threshold that keeps paraphrases (which often score 0.25-0.35)."
             ),
         ] = None,
     ) -> Annotated[CallToolResult, SearchResult]:
@@ -258,7 +258,7 @@ def build_server(
 
         Finds entries that say the same thing in other words (semantic search) and entries that
         contain the exact words, names or codes (keyword search); each hit says which matched, its
-        score (cosine similarity), time, journal and an excerpt. Pass a hit's `path` to
+        its score (what the hits are ranked by), time, journal and an excerpt. Pass a hit's `path` to
         read_journal_entry for the full entry. Search before starting work to reuse what you learned.
         """
         result = await _call(

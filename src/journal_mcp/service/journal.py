@@ -39,6 +39,7 @@ from journal_mcp.core.sections import PROJECT_SECTIONS, SECTION_TITLES, section_
 from journal_mcp.core.timeparse import parse_time_bound
 from journal_mcp.search import hybrid
 from journal_mcp.search.hits import Target, make_hit
+from journal_mcp.search.ranking import MAX_SCORE
 from journal_mcp.store.project_dirs import record_project
 from journal_mcp.store.storage import Filters, JournalStore
 
@@ -263,8 +264,11 @@ class Journal:
                 f"query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}. "
                 "Search for the few words or the sentence that matter."
             )
-        if min_score is not None and not -1.0 <= min_score <= 1.0:
-            raise InvalidInputError(f"min_score must be between -1 and 1 (a cosine similarity); got {min_score}.")
+        if min_score is not None and not 0.0 <= min_score <= MAX_SCORE:
+            raise InvalidInputError(
+                f"min_score must be between 0 and {MAX_SCORE} (the relevance score shown with each hit); "
+                f"got {min_score}."
+            )
         check_limit(limit)
         filters = self.filters(type, sections, since, until)
         query = clean_text(query)

@@ -16,20 +16,23 @@ import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from journal_mcp.core.errors import CorruptJournalError, JournalError, StorageError
-from journal_mcp.core.models import Entry, JournalType, NewEntry, iso_utc, parse_iso_utc
+from journal_mcp.core.models import Entry, NewEntry, iso_utc, parse_iso_utc
 from journal_mcp.store import pathsafe
 from journal_mcp.store.dbfile import identify
 from journal_mcp.store.dbopen import is_corruption, open_checked, open_read_only, quick_check
+from journal_mcp.store.filters import Filters, where_sql
 from journal_mcp.store.migrations import SCHEMA_VERSION, migrate
 from journal_mcp.store.migrations import schema_version as _schema_version
+from journal_mcp.store.search_tables import KeywordHit, SearchTables
 from journal_mcp.store.vector_tables import VectorTables
+
+__all__ = ["Filters", "JournalStore", "KeywordHit"]
 
 log = logging.getLogger(__name__)
 
@@ -38,29 +41,12 @@ DIR_MODE = pathsafe.DIR_MODE
 FILE_MODE = pathsafe.FILE_MODE
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Conditions every query applies inside SQL, before any limit."""
-
-    kinds: Sequence[JournalType] = ("project", "user")
-    sections: Sequence[str] | None = None  # section keys; None = all
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class KeywordHit:
-    entry_id: str
-    rank: float  # bm25: lower is better
-    section: str  # the best-matching section
-
-
 def _is_busy(exc: sqlite3.Error) -> bool:
     name = getattr(exc, "sqlite_errorname", "") or ""
     return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(exc)
 
 
-class JournalStore(VectorTables):
+class JournalStore(VectorTables, SearchTables):
     """A journal database. Thread-safe: one connection, one lock."""
 
     def __init__(self, target: str | Path | sqlite3.Connection, *, create: bool = True) -> None:
@@ -282,7 +268,7 @@ class JournalStore(VectorTables):
         return self.get_entries([entry_id]).get(entry_id)
 
     def recent_ids(self, filters: Filters, limit: int) -> list[str]:
-        where, params = _where(filters)
+        where, params = where_sql(filters)
         rows = self._read(
             f"SELECT e.id FROM entries e WHERE {where} ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
             [*params, limit],
@@ -332,55 +318,9 @@ class JournalStore(VectorTables):
         )
         return int(count), first, last, {name: int(n) for name, n in rows}
 
-    # -- keyword search -----------------------------------------------------------------------
-
-    def keyword_search(self, match: str, filters: Filters, limit: int) -> list[KeywordHit]:
-        """BM25-ranked entries whose sections match an FTS5 expression, filters applied in SQL."""
-        where, params = _where(filters, section_alias="s")
-        sql = f"""
-            WITH r AS MATERIALIZED (
-                -- Materialized so the planner cannot flatten bm25() into a context it rejects.
-                SELECT rowid, bm25(sections_fts) AS rank FROM sections_fts WHERE sections_fts MATCH ?
-            )
-            SELECT s.entry_id, min(r.rank) AS best, s.name FROM r
-            JOIN sections s ON s.id = r.rowid
-            JOIN entries e ON e.id = s.entry_id
-            WHERE {where}
-            GROUP BY s.entry_id
-            ORDER BY best, e.created_at DESC
-            LIMIT ?"""
-        rows = self._read(sql, [match, *params, limit])
-        return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in rows]
-
-    def matching_sections(self, match: str) -> int:
-        """How many sections an FTS5 expression matches (cheap: no ranking), to skip too-common terms."""
-        return int(self._read("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?", (match,))[0][0])
-
     def data_version(self) -> int:
         """Changes whenever another connection commits to this database."""
         return int(self._read("PRAGMA data_version")[0][0])
 
     def integrity_check(self) -> str:
         return str(self._read("PRAGMA integrity_check")[0][0])
-
-
-def _where(filters: Filters, *, section_alias: str | None = None) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    params: list[object] = []
-    kinds = list(filters.kinds)
-    clauses.append(f"e.kind IN ({','.join('?' * len(kinds))})")
-    params.extend(kinds)
-    if filters.since is not None:
-        clauses.append("e.created_at >= ?")
-        params.append(iso_utc(filters.since))
-    if filters.until is not None:
-        clauses.append("e.created_at <= ?")
-        params.append(iso_utc(filters.until))
-    if filters.sections:
-        marks = ",".join("?" * len(filters.sections))
-        if section_alias:
-            clauses.append(f"{section_alias}.name IN ({marks})")
-        else:
-            clauses.append(f"EXISTS (SELECT 1 FROM sections fs WHERE fs.entry_id = e.id AND fs.name IN ({marks}))")
-        params.extend(filters.sections)
-    return " AND ".join(clauses), params
