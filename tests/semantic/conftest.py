@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,9 +48,31 @@ def journal_log() -> Iterator[list[str]]:
     logger.removeHandler(handler)
 
 
+RUNTIMES = ["onnx", "sentence-transformers"]
+
+
+@pytest.fixture(scope="session", params=RUNTIMES)
+def real_embedder(request: pytest.FixtureRequest, model_cache: Path) -> Any:
+    """The packaged all-MiniLM-L6-v2 on each runtime, each loaded once per test session."""
+    return loaded_model(request.param, model_cache)
+
+
 @pytest.fixture(scope="session")
-def real_embedder() -> Any:
-    """The packaged all-MiniLM-L6-v2, loaded once per test session."""
+def onnx_embedder(model_cache: Path) -> Any:
+    return loaded_model("onnx", model_cache)
+
+
+@pytest.fixture(scope="session")
+def st_embedder(model_cache: Path) -> Any:
+    return loaded_model("sentence-transformers", model_cache)
+
+
+_LOADED: dict[str, Any] = {}
+
+
+def loaded_model(runtime: str, cache: Path) -> Any:
     from journal_mcp.search.embeddings import load_embedder
 
-    return load_embedder(None)
+    if runtime not in _LOADED:
+        _LOADED[runtime] = load_embedder(None, runtime=runtime, cache_dir=cache)  # type: ignore[arg-type]
+    return _LOADED[runtime]

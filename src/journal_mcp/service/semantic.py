@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from journal_mcp.core.config import Settings
 from journal_mcp.core.errors import JournalError, ModelUnavailableError
 from journal_mcp.core.models import JournalType
-from journal_mcp.search.embeddings import Embedder, load_embedder
+from journal_mcp.search.embeddings import Embedder, load_configured_embedder
 from journal_mcp.search.hybrid import SemanticInputs
 from journal_mcp.search.indexing import DEFAULT_BATCH, HasSections, backfill_store, embed_entries, model_id_for
 from journal_mcp.search.keyword import TermCounts
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 State = Literal["loading", "ready", "unavailable"]
 QUERY_CACHE_SIZE = 256
 RECHECK_SECONDS = 30.0
+WRITE_BATCH = 64  # most queued entries embedded (and stored in one transaction) per model call
 WRITE_WAIT_SECONDS = 5.0  # how long a search waits for just-written entries to be embedded
 
 
@@ -250,7 +251,11 @@ class SemanticSearch:
             self._signal()
 
     def _embed_writes(self) -> None:
-        """Embed queued writes (worker thread only)."""
+        """Embed queued writes (worker thread only): everything queued so far, a few batches per store.
+
+        A burst of small writes is embedded together rather than one model call and one transaction
+        each; the writes stay queued (searches wait for them) until they are stored.
+        """
         embedder = self._embedder
         assert embedder is not None
         while True:
@@ -258,18 +263,24 @@ class SemanticSearch:
                 if not self._writes:
                     self._writes_done.notify_all()
                     return
-                store, entries = self._writes[0]
+                taken = list(self._writes)
+            by_store: dict[int, tuple[JournalStore, list[HasSections]]] = {}
+            for store, entries in taken:
+                by_store.setdefault(id(store), (store, []))[1].extend(entries)
             try:
-                model_id = model_id_for(store, embedder.identity)
-                if model_id is not None:
-                    with self._model_lock:
-                        embed_entries(store, model_id, embedder, entries)
+                for store, entries in by_store.values():
+                    model_id = model_id_for(store, embedder.identity)
+                    if model_id is None:
+                        continue
+                    for start in range(0, len(entries), WRITE_BATCH):
+                        with self._model_lock:
+                            embed_entries(store, model_id, embedder, entries[start : start + WRITE_BATCH])
             except Exception as exc:  # the entries stay pending: the backfill retries them
                 self._backfill_needed = True
                 log.warning("Could not embed new entries now (%s); the backfill will retry.", exc)
             finally:
                 with self._writes_done:
-                    self._writes.pop(0)
+                    del self._writes[: len(taken)]
 
     def await_writes(self, timeout: float = WRITE_WAIT_SECONDS) -> bool:
         """Wait until entries written so far are embedded (False on timeout)."""
@@ -284,7 +295,7 @@ class SemanticSearch:
                 self._cache.move_to_end(query)
                 return cached
         assert self._embedder is not None
-        vector = self._embedder.embed([query])[0]
+        vector = self._embedder.embed([query], query=True)[0]
         self.query_embeddings += 1
         with self._cache_lock:
             self._cache[query] = vector
@@ -343,4 +354,4 @@ def create_semantic(settings: Settings) -> SemanticSearch | None:
     """The semantic search service the settings ask for (None when JOURNAL_MCP_SEMANTIC=0)."""
     if not settings.semantic:
         return None
-    return SemanticSearch(lambda: load_embedder(settings.model))
+    return SemanticSearch(lambda: load_configured_embedder(settings))

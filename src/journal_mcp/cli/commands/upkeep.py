@@ -21,14 +21,14 @@ def _run_stats(args: argparse.Namespace, output: Output) -> int:
 
 
 def _run_reindex(args: argparse.Namespace, output: Output) -> int:
-    from journal_mcp.search.embeddings import load_embedder
+    from journal_mcp.search.embeddings import load_configured_embedder
     from journal_mcp.service.reindex import reindex
 
     settings = load_settings()
     logs.configure(settings.log_level if os.environ.get("JOURNAL_MCP_LOG_LEVEL") else "WARNING")
     with open_journal() as journal:
         output.note("loading the embedding model...")
-        embedder = load_embedder(settings.model)
+        embedder = load_configured_embedder(settings)
         with output.progress("embedding") as bar:
             count = reindex(journal, embedder, bar.update)
     identity = embedder.identity
