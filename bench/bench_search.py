@@ -45,11 +45,14 @@ def server_pid() -> int | None:
         if not proc.name.isdigit():
             continue
         try:
-            stat = (proc / "stat").read_text().split()
+            stat = (proc / "stat").read_text()
             cmdline = (proc / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat[3]) == me and b"journal_mcp" in cmdline:
+        # The command name (field 2) is in parentheses and may hold spaces: the parent id is the
+        # second field after its closing parenthesis.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == me and b"journal_mcp" in cmdline:
             return int(proc.name)
     return None
 

@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--http",
                 metavar="URL",
-                help="register the journal server at URL (HTTP transport, bearer token from $JOURNAL_MCP_TOKEN) instead of the local journal-mcp command",
+                help="register the shared journal server at URL (journal-mcp serve --http; the client runs `journal-mcp http-headers` for the token) instead of the local command",
             )
 
     p = command("list", "list the agents this package ships", "agent-pack list --json")

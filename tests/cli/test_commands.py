@@ -35,7 +35,7 @@ def test_search_json_and_plain(run_cli: CliRunner, written: dict[str, str]) -> N
     assert data["hits"][0]["path"] == written["project:Project Notes"]
     plain = run_cli("search", "flaky GPU")
     assert plain.code == 0
-    assert "Found 1 relevant entries" in plain.out
+    assert "Found 1 relevant entry:" in plain.out
     assert written["project:Project Notes"] in plain.out
     assert "\x1b[" not in plain.out  # no colour codes when piped
     filtered = run_cli("search", "commits", "--type", "project", "--json").json()

@@ -96,7 +96,7 @@ async def test_search_natural_language_and_ranking(client) -> None:
     assert "keyword" in data["hits"][0]["matched"]
     assert all("Tea" not in h["excerpt"] for h in data["hits"])
     text = text_of(await client.call_tool("search_journal", {"query": "GPU memory"}))
-    assert "Found 1 relevant entries" in text and "Path: user/" in text and "Excerpt:" in text
+    assert "Found 1 relevant entry:" in text and "Path: user/" in text and "Excerpt:" in text
 
 
 @pytest.mark.parametrize(

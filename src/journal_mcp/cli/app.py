@@ -8,10 +8,18 @@ transfer, server); the CLI only parses, calls and prints.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from journal_mcp.cli.command import EXIT_CODES, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, Command
+from journal_mcp.cli.command import (
+    EXIT_BROKEN_PIPE,
+    EXIT_CODES,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    Command,
+)
 from journal_mcp.cli.commands import read, serve, transfer, upkeep
 from journal_mcp.cli.commands.serve import run_serve
 from journal_mcp.cli.console import Output
@@ -52,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"journal-mcp {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         p = sub.add_parser(
@@ -66,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
         p.set_defaults(handler=command.run)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("journal-agent-pack")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0.0.0"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -87,3 +105,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped early (`journal-mcp export --format jsonl | head`): no traceback, and no
+        # second failure when Python flushes stdout at exit. The exit code is a shell's for SIGPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

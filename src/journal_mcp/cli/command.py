@@ -19,6 +19,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
 
 EXIT_CODES = """\
 exit codes:
@@ -26,7 +27,8 @@ exit codes:
   1  failed (the message on stderr says why; nothing half-done is left behind)
   2  bad usage or input you can fix (unknown option, bad date, existing destination...)
   3  partly done: import finished but skipped some files (listed in the report)
-  130 interrupted (Ctrl-C)"""
+  130 interrupted (Ctrl-C)
+  141 the reader of the output went away (e.g. `| head`)"""
 
 
 @dataclass(frozen=True)

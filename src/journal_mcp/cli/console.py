@@ -112,7 +112,12 @@ def show_search(output: Output, result: SearchResult) -> None:
             output.out.print("No relevant entries found.")
             return
         output.out.print(
-            hits_table(f"{len(result.hits)} entries for “{escape(result.query)}” ({result.mode})", result, scores=True)
+            hits_table(
+                f"{len(result.hits)} {'entry' if len(result.hits) == 1 else 'entries'} for “{escape(result.query)}” "
+                f"({result.mode})",
+                result,
+                scores=True,
+            )
         )
 
 

@@ -38,6 +38,8 @@ from journal_mcp.core.errors import InvalidInputError
 
 JOURNAL_DIR_NAME = ".private-journal"
 DB_FILE_NAME = "journal.db"
+# The header a client of the shared HTTP server names its project in (agent-pack writes it into .mcp.json).
+PROJECT_HEADER = "x-private-journal-project"
 APP_DIR_NAME = "journal-mcp"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]

@@ -1,8 +1,9 @@
 """The MCP layer: five journal tools, each parse -> delegate to `Journal` -> format.
 
 Built by `build_server()` (no module globals); the `Journal` and its background embedding work
-live in the server's lifespan. Blocking work (SQLite, the model) runs in worker threads so the
-event loop always answers.
+live in the server's lifespan, opened once the client has its tool list (server/lifecycle.py), so
+nothing on the way to `tools/list` imports the storage or search layers. Blocking work (SQLite,
+the model) runs in worker threads so the event loop always answers.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
-from journal_mcp.core.config import Settings
+from journal_mcp.core.config import PROJECT_HEADER, Settings
 from journal_mcp.core.errors import JournalError
 from journal_mcp.core.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
-from journal_mcp.server import formatting
+from journal_mcp.server import formatting, prompts
 from journal_mcp.server.arguments import describe
-from journal_mcp.server.stdio import run_stdio
-from journal_mcp.service.journal import Journal
-from journal_mcp.service.projects import PROJECT_HEADER, ProjectJournals
-from journal_mcp.service.semantic import create_semantic
-from journal_mcp.transfer.legacy import import_legacy_once
+from journal_mcp.server.lifecycle import JournalOpener, OpenAfterListing
+from journal_mcp.server.wire import run_stdio
+
+if TYPE_CHECKING:
+    from journal_mcp.service.journal import Journal
+    from journal_mcp.service.projects import ProjectJournals
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +53,32 @@ APPEND_ONLY = ToolAnnotations(
 )
 
 T = TypeVar("T")
+HIDDEN_TOOLS = frozenset({"process_feelings"})  # v1's tool: callable, not listed (as in private-journal-mcp)
 
 
 @dataclass
 class AppState:
-    journal: Journal
+    opener: JournalOpener
+    route_projects: bool = False
     projects: ProjectJournals | None = None  # a shared server: each client's own project journal
 
+    async def journal(self) -> Journal:
+        journal = await self.opener.journal()
+        if self.route_projects and self.projects is None:
+            from journal_mcp.service.projects import ProjectJournals
+            from journal_mcp.transfer.legacy import import_legacy_once
 
-def _journal(ctx: Context[Any, Any]) -> Journal:
+            self.projects = ProjectJournals(journal, on_open=import_legacy_once)
+        return journal
+
+
+async def _journal(ctx: Context[Any, Any]) -> Journal:
     state: AppState = ctx.request_context.lifespan_context
-    request = ctx.request_context.request  # the HTTP request; None over stdio
-    if state.projects is None or request is None:
-        return state.journal
     try:
+        journal = await state.journal()
+        request = ctx.request_context.request  # the HTTP request; None over stdio
+        if state.projects is None or request is None:
+            return journal
         return state.projects.for_project(request.headers.get(PROJECT_HEADER))
     except JournalError as exc:
         raise ToolError(str(exc)) from exc
@@ -101,22 +115,6 @@ JournalChoice = Annotated[
 ]
 
 
-class JournalServer(MCPServer):
-    """MCPServer whose argument errors read as sentences and whose stdio survives undecodable requests."""
-
-    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
-        try:
-            return await super().call_tool(name, arguments, context)
-        except ToolError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
-                raise ToolError(describe(name, cause)) from cause
-            raise
-
-    async def run_stdio_async(self) -> None:
-        await run_stdio(self._lowlevel_server)
-
-
 def build_server(
     settings: Settings | None = None, *, journal: Journal | None = None, route_projects: bool = False
 ) -> MCPServer:
@@ -126,28 +124,34 @@ def build_server(
     the project journal its project notes go to and are read from.
     """
 
+    def open_journal() -> Journal:
+        if journal is not None:
+            return journal
+        from journal_mcp.service.journal import Journal
+        from journal_mcp.service.semantic import create_semantic
+        from journal_mcp.transfer.legacy import import_legacy_once
+
+        resolved = settings or Settings.from_env()
+        opened = Journal(resolved, semantic=create_semantic(resolved))
+        import_legacy_once(opened)
+        return opened
+
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
-        owned = journal is None
-        if journal is None:
-            resolved = settings or Settings.from_env()
-            active = Journal(resolved, semantic=create_semantic(resolved))
-            await anyio.to_thread.run_sync(import_legacy_once, active)
-        else:
-            active = journal
-        if active.semantic is not None:
-            active.semantic.start(active)
+        opener = JournalOpener(open_journal, owned=journal is None)
+        opener.start()
         try:
-            yield AppState(
-                journal=active, projects=ProjectJournals(active, on_open=import_legacy_once) if route_projects else None
-            )
+            yield AppState(opener=opener, route_projects=route_projects)
         finally:
-            if active.semantic is not None:
-                active.semantic.stop()
-            if owned:
-                active.close()
+            await anyio.to_thread.run_sync(opener.close)
 
-    server = JournalServer(SERVER_NAME, instructions=INSTRUCTIONS, version=_version(), lifespan=lifespan)
+    server = JournalServer(
+        SERVER_NAME,
+        instructions=INSTRUCTIONS,
+        version=_version(),
+        lifespan=lifespan,
+        middleware=[OpenAfterListing(lambda state: state.opener)],
+    )
 
     @server.tool(annotations=APPEND_ONLY, title="Write to the private journal")
     async def process_thoughts(
@@ -200,7 +204,7 @@ def build_server(
         finishing a task to record what you learned, so a future search_journal finds it.
         """
         result = await _call(
-            _journal(ctx).write,
+            (await _journal(ctx)).write,
             {
                 "reflections": reflections,
                 "observations": observations,
@@ -262,7 +266,7 @@ def build_server(
         read_journal_entry for the full entry. Search before starting work to reuse what you learned.
         """
         result = await _call(
-            _journal(ctx).search,
+            (await _journal(ctx)).search,
             query,
             limit=limit,
             type=type,
@@ -282,7 +286,7 @@ def build_server(
     ) -> Annotated[CallToolResult, EntryListing]:
         """List recent journal entries, newest first, with an excerpt of each (use read_journal_entry for
         the full text, or read_recent_entries to get the newest entries whole)."""
-        result = await _call(_journal(ctx).recent, limit=limit, type=type, days=days)
+        result = await _call((await _journal(ctx)).recent, limit=limit, type=type, days=days)
         return _result(formatting.listing_text(result, days), result)
 
     @server.tool(annotations=READ_ONLY, title="Read the newest journal entries in full")
@@ -293,7 +297,7 @@ def build_server(
     ) -> Annotated[CallToolResult, EntryViews]:
         """Read the full text of the newest journal entries, newest first: a quick way to catch up on
         what you were doing in earlier sessions."""
-        result = await _call(_journal(ctx).read_recent, limit=limit, type=type)
+        result = await _call((await _journal(ctx)).read_recent, limit=limit, type=type)
         return _result(formatting.views_text(result), result)
 
     @server.tool(annotations=READ_ONLY, title="Read one journal entry")
@@ -308,10 +312,44 @@ def build_server(
         ],
     ) -> Annotated[CallToolResult, EntryView]:
         """Read one whole journal entry (all sections, time, journal) by the id a search or listing returned."""
-        result = await _call(_journal(ctx).read, path)
+        result = await _call((await _journal(ctx)).read, path)
         return _result(result.text, result)
 
+    @server.tool(annotations=APPEND_ONLY, title="Write a diary entry (v1)")
+    async def process_feelings(
+        ctx: Context,
+        diary_entry: Annotated[str, Field(description="The diary entry, written as it is.")],
+    ) -> Annotated[CallToolResult, WriteResult]:
+        """private-journal-mcp v1's tool, for agents written for it: the same as process_thoughts(feelings=...).
+
+        Not in tools/list (the TypeScript server did not list it either); new agents use process_thoughts.
+        """
+        result = await _call((await _journal(ctx)).write, {"feelings": diary_entry})
+        return _result(formatting.write_text(result), result)
+
+    prompts.register(server, _journal)
     return server
+
+
+class JournalServer(MCPServer):
+    """MCPServer that answers the hidden legacy tools but leaves them out of tools/list, explains bad
+    arguments in sentences, and survives undecodable requests on stdio."""
+
+    async def list_tools(self) -> list[Tool]:
+        return [tool for tool in await super().list_tools() if tool.name not in HIDDEN_TOOLS]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        """Argument errors as one sentence per argument (what it must be, what was given), not pydantic's dump."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(describe(name, cause)) from cause
+            raise
+
+    async def run_stdio_async(self) -> None:
+        await run_stdio(self._lowlevel_server)  # answers requests with lone surrogates (see server.wire)
 
 
 def _version() -> str:

@@ -37,7 +37,8 @@ def search_text(result: SearchResult) -> str:
     if not result.hits:
         lines.append("No relevant entries found.")
         return "\n".join(lines)
-    lines.append(f"Found {len(result.hits)} relevant entries:")
+    count = len(result.hits)
+    lines.append(f"Found {count} relevant {'entry' if count == 1 else 'entries'}:")
     for i, hit in enumerate(result.hits, 1):
         lines += ["", *_hit_lines(i, hit, with_score=True)]
     return "\n".join(lines)

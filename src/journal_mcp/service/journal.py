@@ -279,6 +279,27 @@ class Journal:
             raise InvalidInputError(f"since ({since}) is after until ({until}); swap them.")
         return Filters(kinds=kinds, sections=section_keys(sections), since=since_at, until=until_at)
 
+    def check_search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        type: str = "both",
+        sections: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Filters:
+        """Validate a search's arguments (InvalidInputError naming the bad one) before any slow work; its filters."""
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidInputError("query must be a non-empty search text, e.g. 'times I was stuck on GPU memory'.")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidInputError(
+                f"query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}. "
+                "Search for the few words or the sentence that matter."
+            )
+        check_limit(limit)
+        return self.filters(type, sections, since, until)
+
     def search(
         self,
         query: str,
@@ -291,20 +312,12 @@ class Journal:
         min_score: float | None = None,
     ) -> SearchResult:
         """The best entries for `query`: hybrid (meaning + keywords) when the model is ready, else keyword-only with a notice."""
-        if not isinstance(query, str) or not query.strip():
-            raise InvalidInputError("query must be a non-empty search text, e.g. 'times I was stuck on GPU memory'.")
-        if len(query) > MAX_QUERY_CHARS:
-            raise InvalidInputError(
-                f"query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}. "
-                "Search for the few words or the sentence that matter."
-            )
+        filters = self.check_search(query, limit=limit, type=type, sections=sections, since=since, until=until)
         if min_score is not None and not 0.0 <= min_score <= MAX_SCORE:
             raise InvalidInputError(
                 f"min_score must be between 0 and {MAX_SCORE} (the relevance score shown with each hit); "
                 f"got {min_score}."
             )
-        check_limit(limit)
-        filters = self.filters(type, sections, since, until)
         query = clean_text(query)
         semantic, notice = (None, None) if self.semantic is None else self.semantic.search_inputs(query, min_score)
         problems: list[str] = []
@@ -347,7 +360,7 @@ class Journal:
         if not isinstance(path, str) or not ENTRY_ID.match(path):
             raise EntryNotFoundError(
                 f"No journal entry has the id {path!r}. Ids look like 'user/20261122-101503-123456-a1b2c3'; "
-                "take them from search_journal or list_recent_entries."
+                "every search and listing result gives its entry's id."
             )
         kind: JournalType = "project" if path.startswith("project/") else "user"
         store = self.store(kind)

@@ -12,11 +12,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from journal_mcp.core.config import Settings, default_project_journal, projects_root
+from journal_mcp.core.config import PROJECT_HEADER, Settings, default_project_journal, projects_root
 from journal_mcp.core.errors import InvalidInputError
 from journal_mcp.service.journal import Journal
-
-PROJECT_HEADER = "x-private-journal-project"
 
 
 class ProjectJournals:

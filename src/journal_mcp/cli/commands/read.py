@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from journal_mcp.cli.command import EXIT_OK, Command, load_settings, open_journal, type_option
+from journal_mcp.cli.command import EXIT_FAILED, EXIT_OK, Command, load_settings, open_journal, type_option
 from journal_mcp.cli.console import Output
 
 SEARCH_BACKFILL_SECONDS = 20.0  # how long `search` lets the model embed not-yet-embedded entries
@@ -31,6 +31,10 @@ def _run_search(args: argparse.Namespace, output: Output) -> int:
     journal = Journal(settings, semantic=semantic)
     import_legacy_once(journal)
     try:
+        # Bad arguments fail now, not after the model has loaded.
+        journal.check_search(
+            args.query, limit=args.limit, type=args.type, sections=args.sections, since=args.since, until=args.until
+        )
         if semantic is not None:
             # Loads the model (a few seconds) in the background service; entries nobody has embedded yet
             # are found by keywords (a server, or `journal-mcp reindex`, embeds them).
@@ -72,9 +76,15 @@ def _show_args(p: argparse.ArgumentParser) -> None:
 
 def _run_show(args: argparse.Namespace, output: Output) -> int:
     from journal_mcp.cli.console import show_entry
+    from journal_mcp.core.errors import EntryNotFoundError
 
-    with open_journal() as journal:
-        view = journal.read(args.id)
+    try:
+        with open_journal() as journal:
+            view = journal.read(args.id)
+    except EntryNotFoundError as exc:
+        output.note(f"error: {exc}", style="bold red")
+        output.note("hint: `journal-mcp search QUERY` and `journal-mcp recent` print entry ids")
+        return EXIT_FAILED
     show_entry(output, view)
     return EXIT_OK
 

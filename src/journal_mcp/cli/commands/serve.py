@@ -54,8 +54,8 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 
 def run_serve(args: argparse.Namespace, output: Output) -> int:
     settings = load_settings()
-    logs.configure(settings.log_level)
     if getattr(args, "http", False):
+        logs.configure(settings.log_level)
         from journal_mcp.server.httpguard import Limits
         from journal_mcp.server.httpserve import serve_http
 
@@ -71,10 +71,9 @@ def run_serve(args: argparse.Namespace, output: Output) -> int:
             limits=Limits(args.read_timeout, args.idle_timeout, args.max_connections),
         )
         return EXIT_OK
-    from journal_mcp.server.app import build_server
+    from journal_mcp.server.stdio import serve_settings
 
-    build_server(settings).run("stdio")
-    return EXIT_OK
+    serve_settings(settings)  # exits the process when the client closes stdin or a signal arrives
 
 
 def _headers_args(p: argparse.ArgumentParser) -> None:
