@@ -191,6 +191,21 @@ class JournalStore(VectorTables, SearchTables):
         if self.path is not None:
             self._fix_modes()
 
+    def check_writable(self) -> None:
+        """Raise the error a write would meet (read-only disk, damaged journal) without writing."""
+        if self.read_only_reason is not None:
+            raise StorageError(
+                f"The journal {self.path} is read-only ({self.read_only_reason}); nothing was written. "
+                "Check the disk and the directory's permissions."
+            )
+        if self.corrupt_reason is not None:
+            raise self._corrupt_error()
+
+    def delete_entries(self, ids: Sequence[str]) -> None:
+        """Remove entries (and, by cascade, their sections and vectors) in one transaction."""
+        with self.write_transaction() as conn:
+            conn.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in ids])
+
     def _corrupt_error(self) -> CorruptJournalError:
         return CorruptJournalError(
             f"The journal {self.path} is damaged ({self.corrupt_reason}); nothing was written. "
