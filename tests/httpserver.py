@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,26 +32,39 @@ class Running:
     process: subprocess.Popen[bytes]
 
 
-def start_server(env: dict[str, str], workdir: Path, cwd: Path | None = None) -> Iterator[Running]:
-    """Start the server, wait until it answers (401 to a request without the token), stop it afterwards."""
+def start_server(
+    env: dict[str, str],
+    workdir: Path,
+    cwd: Path | None = None,
+    args: Sequence[str] = (),
+    tls_ca: Path | None = None,
+) -> Iterator[Running]:
+    """Start the server, wait until it answers (401 to a request without the token), stop it afterwards.
+
+    `args` go to `journal-mcp serve --http`; with `tls_ca` (the certificate it serves) the URL is https."""
     port = free_port()
     out = workdir / "server.out"
     script = Path(sys.executable).with_name("journal-mcp")
     with open(out, "wb") as sink:
         process = subprocess.Popen(
-            [str(script), "serve", "--http", "--port", str(port)],
+            [str(script), "serve", "--http", "--port", str(port), *args],
             env=env,
             cwd=cwd or env.get("CLAUDE_PROJECT_DIR") or workdir,
             stdout=sink,
             stderr=subprocess.PIPE,
         )
-    url = f"http://127.0.0.1:{port}/mcp"
+    url = f"{'https' if tls_ca else 'http'}://127.0.0.1:{port}/mcp"
     try:
         deadline = time.monotonic() + 60
         while True:
             assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server died"
             try:
-                if httpx2.get(url, timeout=2).status_code == 401:
+                if (
+                    httpx2.get(
+                        url, timeout=2, verify=ssl.create_default_context(cafile=str(tls_ca)) if tls_ca else True
+                    ).status_code
+                    == 401
+                ):
                     break
             except httpx2.TransportError:
                 pass

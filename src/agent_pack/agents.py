@@ -12,8 +12,11 @@ from agent_pack.errors import BundleError
 from agent_pack.fsio import sha256_bytes
 
 PACKAGE_DIR = "agent_files"
+SKILLS_PACKAGE_DIR = "skill_files"
 # An editable install has no agent_files: read the repository's .claude/agents, the single source.
 SOURCE_TREE_DIR = Path(__file__).resolve().parents[2] / ".claude" / "agents"
+# ... and the repository's skills/ (the plugin's skills, which agent-pack installs too).
+SKILLS_SOURCE_DIR = Path(__file__).resolve().parents[2] / "skills"
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,15 @@ class BundledAgent:
         return sha256_bytes(self.content)
 
 
-def bundle_root() -> Traversable:
-    """Where the shipped agent files are: inside the installed package, else the source tree."""
-    packaged = resources.files("agent_pack").joinpath(PACKAGE_DIR)
+def bundle_root(package_dir: str = PACKAGE_DIR, source_dir: Path = SOURCE_TREE_DIR) -> Traversable:
+    """Where the shipped agent (or skill) files are: inside the installed package, else the source tree."""
+    packaged = resources.files("agent_pack").joinpath(package_dir)
     if packaged.is_dir():
         return packaged
-    if SOURCE_TREE_DIR.is_dir():
-        return SOURCE_TREE_DIR
+    if source_dir.is_dir():
+        return source_dir
     raise BundleError(
-        "the agent files are missing from this installation",
+        f"the {'agent' if package_dir == PACKAGE_DIR else 'skill'} files are missing from this installation",
         hint="reinstall the package: pip install --force-reinstall journal-agent-pack",
     )
 
@@ -60,3 +63,16 @@ def bundled_agents(root: Traversable | None = None) -> list[BundledAgent]:
     if not agents:
         raise BundleError(f"no agent files in {root}")
     return agents
+
+
+def bundled_skills(root: Traversable | None = None) -> list[BundledAgent]:
+    """The shipped skills (`<name>/SKILL.md`), sorted; `filename` is the path under a skills directory."""
+    root = root if root is not None else bundle_root(SKILLS_PACKAGE_DIR, SKILLS_SOURCE_DIR)
+    skills = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        skill = entry.joinpath("SKILL.md")
+        if entry.is_dir() and skill.is_file():
+            content = skill.read_bytes()
+            filename = f"{entry.name}/SKILL.md"
+            skills.append(BundledAgent(filename, content, parse_agent(content.decode("utf-8"), filename)))
+    return skills

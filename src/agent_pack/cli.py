@@ -17,6 +17,7 @@ from agent_pack.agents import bundled_agents
 from agent_pack.clients.command import build_plan
 from agent_pack.clients.status import client_statuses
 from agent_pack.errors import AgentPackError
+from agent_pack.plugin_state import enabled_plugin
 from agent_pack.scope import Scope, other_scope, project_scope, user_scope
 from agent_pack.status import StatusReport, status
 
@@ -30,7 +31,8 @@ log = logging.getLogger("agent_pack")
 EPILOG = """\
 examples:
   agent-pack list
-  agent-pack install                     agents into ./.claude/agents, journal and serving-math servers into ./.mcp.json
+  agent-pack install                     agents and the skill into ./.claude, journal and serving-math servers into
+                                         ./.mcp.json, journal hooks into ./.claude/settings.local.json
   agent-pack install --gitignore         ... and keep the machine-specific files out of git
   agent-pack install --user              agents into ~/.claude/agents, servers via `claude mcp add --scope user`
   agent-pack install --dry-run --json    what would change, as JSON
@@ -93,7 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="the MCP client to register the servers with (repeatable; default claude-code): "
             + ", ".join(clients.NAMES),
         )
+        p.add_argument(
+            "--no-hooks", action="store_true", help="leave the journal hooks in Claude Code's settings alone"
+        )
         if registers:
+            p.add_argument(
+                "--ignore-plugin",
+                action="store_true",
+                help="install even where the journal-agent-pack plugin is enabled (two servers, duplicate agents)",
+            )
             p.add_argument(
                 "--gitignore",
                 action="store_true",
@@ -102,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--http",
                 metavar="URL",
-                help="register the journal server at URL (HTTP transport, bearer token from $JOURNAL_MCP_TOKEN) instead of the local journal-mcp command",
+                help="register the shared journal server at URL (journal-mcp serve --http; the client runs `journal-mcp http-headers` for the token) instead of the local command",
             )
 
     p = command("list", "list the agents this package ships", "agent-pack list --json")
@@ -230,7 +240,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace, scope: Scope) -> int:
     current = manifest.load(scope, __version__)
-    report = status(scope, current, bundled_agents(), other_scope(scope))
+    report = status(scope, current, bundled_agents(), other_scope(scope), plugin=enabled_plugin(scope))
     report.clients = client_statuses(scope, current)
     if args.json:
         print(report.model_dump_json(indent=2))
@@ -252,6 +262,17 @@ def render_status(report: StatusReport) -> str:
     for entry in report.clients:
         detail = f"  {entry.detail}" if entry.detail else ""
         lines.append(f"  {entry.state:<14} {entry.name + ' (' + entry.client + ')':<40} {entry.where}{detail}")
+    lines.append(f"  {report.hooks:<14} {'journal hooks (SessionStart, Stop)':<40}")
+    if report.plugin is not None:
+        lines.append(f"  {'plugin':<14} {'journal-agent-pack':<40} {report.plugin}")
+        if report.duplicate:
+            lines.append(
+                "  duplicate: the plugin and this install both provide the agents and a journal server "
+                "(two servers, each agent twice); run `agent-pack uninstall` here, or disable the plugin: "
+                "claude plugin disable journal-agent-pack@journal-agent-pack"
+            )
+        else:
+            lines.append("  the plugin provides the agents, the journal server, the hooks and the skill")
     return "\n".join(lines)
 
 
@@ -266,9 +287,11 @@ def cmd_change(args: argparse.Namespace, scope: Scope) -> int:
     options = plan.Options(
         force=args.force,
         mcp=not args.no_mcp,
+        hooks=not args.no_hooks,
         http_url=getattr(args, "http", None),
         claude_cli=plan.detect_claude(),
         gitignore=getattr(args, "gitignore", False),
+        plugin=None if getattr(args, "ignore_plugin", True) else enabled_plugin(scope),
     )
     current = manifest.load(scope, __version__)
     the_plan = build_plan(args.command, scope, current, options, args.client)

@@ -30,6 +30,14 @@ class McpRecord(BaseModel):
     created_file: bool = False
 
 
+class HooksRecord(BaseModel):
+    """The journal hook groups the pack merged into a Claude Code settings file, by event, with their hashes."""
+
+    path: str  # relative to the scope's root
+    groups: dict[str, str] = Field(default_factory=dict)  # event -> sha256 of the group as written
+    created_file: bool = False
+
+
 class GitignoreRecord(BaseModel):
     """The lines `install --gitignore` added to the project's `.gitignore`."""
 
@@ -54,12 +62,19 @@ class Manifest(BaseModel):
     files: dict[str, FileRecord] = Field(default_factory=dict)
     mcp: McpRecord | None = None
     mcp_servers: dict[str, McpRecord] = Field(default_factory=dict)  # by server name, beside private-journal
+    hooks: HooksRecord | None = None
     gitignore: GitignoreRecord | None = None
     created_dirs: list[str] = Field(default_factory=list)
     clients: dict[str, ClientRecord] = Field(default_factory=dict)  # other clients' registrations: "CLIENT:SERVER"
 
     def is_empty(self) -> bool:
-        return not self.files and not self.registrations() and self.gitignore is None and not self.clients
+        return (
+            not self.files
+            and not self.registrations()
+            and self.hooks is None
+            and self.gitignore is None
+            and not self.clients
+        )
 
     def registrations(self) -> dict[str, McpRecord]:
         """Every server registration the pack made, by server name (private-journal first)."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from agent_pack import gitignore, registration
+from agent_pack import gitignore, mcp_config, registration
 from agent_pack.agents import BundledAgent
 from agent_pack.fsio import sha256_bytes
 from agent_pack.manifest import FileRecord, Manifest
+from agent_pack.plan_hooks import plan_hooks, plan_unhooks
 from agent_pack.scope import Scope, is_pack_source
 from agent_pack.steps import NO_CHANGE, Action, Mode, Options, Plan, Step, detect_claude
 
@@ -25,10 +27,26 @@ def empty_plan(scope: Scope, manifest: Manifest, mode: Mode) -> Plan:
     )
 
 
-def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], mode: Mode, options: Options) -> Plan:
+def plan_install(
+    scope: Scope,
+    manifest: Manifest,
+    bundle: list[BundledAgent],
+    mode: Mode,
+    options: Options,
+    skills: Sequence[BundledAgent] = (),
+) -> Plan:
     new = manifest.model_copy(deep=True)
     plan = Plan(command=mode, scope=scope.kind, root=str(scope.root), manifest=new, original=manifest)
-    for directory in (scope.claude_dir, scope.agents_dir):
+    if options.plugin is not None and manifest.is_empty():
+        message = (
+            f"the journal-agent-pack plugin is enabled ({options.plugin}) and provides the agents, the "
+            "journal server, the hooks and the skill: nothing installed here, so there is one journal "
+            "server and one copy of each agent (--ignore-plugin installs anyway)"
+        )
+        plan.steps.append(Step(action="plugin", path=scope.display(scope.claude_dir), message=message))
+        return plan
+    skill_dirs = sorted({(scope.skills_dir / item.filename).parent for item in skills})
+    for directory in [scope.claude_dir, scope.agents_dir] + ([scope.skills_dir, *skill_dirs] if skills else []):
         if not directory.exists():
             plan.new_dirs.append(directory)
             if scope.rel(directory) not in new.created_dirs:
@@ -37,11 +55,12 @@ def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], m
     # uninstall delete them, so they are never recorded (and any earlier record is forgotten).
     source_checkout = scope.kind == "project" and is_pack_source(scope.root)
     shipped = set()
-    for item in bundle:
-        path = scope.agents_dir / item.filename
+    placed = [(scope.agents_dir / item.filename, item) for item in bundle]
+    placed += [(scope.skills_dir / item.filename, item) for item in skills]
+    for path, item in placed:
         rel = scope.rel(path)
         shipped.add(rel)
-        if source_checkout:
+        if source_checkout and path.parent == scope.agents_dir:
             new.files.pop(rel, None)
             message = "the pack's own checkout: this file is the source; the pack never records or removes it"
             plan.steps.append(Step(action="source", path=scope.display(path), agent=item.name, message=message))
@@ -52,6 +71,8 @@ def plan_install(scope: Scope, manifest: Manifest, bundle: list[BundledAgent], m
             plan.steps.append(_plan_dropped(scope, new, rel, record))
     if options.mcp:
         plan.steps.extend(registration.plan_register_all(scope, new, mode, options))
+    if options.hooks:
+        plan.steps.append(plan_hooks(scope, new, mcp_config.find_journal_mcp(), mode, options.force))
     if options.gitignore and scope.kind == "project":
         plan.steps.append(_plan_gitignore(scope, new))
     return plan
@@ -157,7 +178,9 @@ def plan_uninstall(scope: Scope, manifest: Manifest, options: Options) -> Plan:
         plan.steps.append(step)
     if options.mcp:
         plan.steps.extend(registration.plan_unregister_all(scope, new, manifest, options))
-    if manifest.gitignore is not None and not new.files and not new.registrations():
+    if manifest.hooks is not None and options.hooks:
+        plan.steps.append(plan_unhooks(scope, new, manifest.hooks, options.force))
+    if manifest.gitignore is not None and not new.files and not new.registrations() and new.hooks is None:
         # Only once nothing else of the pack is left: until then its files still need ignoring.
         data, delete, message = gitignore.without_entries(scope, manifest.gitignore)
         action: Action = "remove" if delete else ("update" if data is not None else "forget")

@@ -30,6 +30,10 @@ class Scope:
         return self.claude_dir / "agents"
 
     @property
+    def skills_dir(self) -> Path:
+        return self.claude_dir / "skills"
+
+    @property
     def manifest_path(self) -> Path:
         return self.claude_dir / MANIFEST_NAME
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent_pack import mcp_config
+from agent_pack import hooks_config, mcp_config
 from agent_pack.agentfile import read_agent
 from agent_pack.agents import BundledAgent
 from agent_pack.errors import AgentFileError, McpConfigError
@@ -16,6 +16,7 @@ from agent_pack.scope import Scope
 from agent_pack.validate import agent_paths
 
 State = Literal["installed", "outdated", "edited", "missing", "not-installed", "foreign"]
+HooksState = Literal["installed", "edited", "missing", "not-installed"]
 McpState = Literal["registered", "outdated", "edited", "missing", "not-registered", "foreign", "unknown"]
 
 
@@ -53,14 +54,43 @@ class StatusReport(BaseModel):
     agents: list[AgentStatus]
     mcp: McpStatus | None  # private-journal
     mcp_servers: list[McpStatus] = Field(default_factory=list)  # the pack's other servers (serving-math)
+    hooks: HooksState = "not-installed"
+    plugin: str | None = None  # where the journal-agent-pack plugin is enabled, when it is
+    installed_here: bool = True  # the pack's manifest here records something
+
+    @property
+    def duplicate(self) -> bool:
+        """The plugin and this install both provide the agents and a journal server."""
+        return self.plugin is not None and self.installed_here
+
     clients: list[ClientStatus] = Field(default_factory=list)  # other clients' registrations (--client)
 
     @property
     def healthy(self) -> bool:
+        if self.plugin is not None:
+            return not self.installed_here
+        if self.hooks in ("edited", "missing"):
+            return False
         agents_ok = all(a.state == "installed" and not a.shadowed_by for a in self.agents)
         servers = ([self.mcp] if self.mcp is not None else []) + self.mcp_servers
         clients_ok = all(c.state == "registered" for c in self.clients)
         return agents_ok and clients_ok and all(m.state == "registered" for m in servers)
+
+
+def hooks_state(scope: Scope, manifest: Manifest) -> HooksState:
+    record = manifest.hooks
+    if record is None:
+        return "not-installed"
+    try:
+        config = hooks_config.load(scope.root / record.path)
+    except McpConfigError:
+        return "edited"
+    present = {event: hooks_config.current(config, event) for event in record.groups}
+    if all(group is None for group in present.values()):
+        return "missing"
+    if any(g is None or hooks_config.group_hash(g) != record.groups[e] for e, g in present.items()):
+        return "edited"
+    return "installed"
 
 
 def agent_state(scope: Scope, manifest: Manifest, item: BundledAgent) -> tuple[str, State]:
@@ -93,7 +123,12 @@ def definitions(scope: Scope | None) -> dict[str, list[str]]:
 
 
 def status(
-    scope: Scope, manifest: Manifest, bundle: list[BundledAgent], other: Scope | None, with_mcp: bool = True
+    scope: Scope,
+    manifest: Manifest,
+    bundle: list[BundledAgent],
+    other: Scope | None,
+    with_mcp: bool = True,
+    plugin: str | None = None,
 ) -> StatusReport:
     here, there = definitions(scope), definitions(other)
     agents = []
@@ -109,6 +144,9 @@ def status(
         agents=agents,
         mcp=mcp_status(scope, manifest) if with_mcp else None,
         mcp_servers=[mcp_status(scope, manifest, mcp_config.MATH_SERVER_NAME)] if with_mcp else [],
+        hooks=hooks_state(scope, manifest),
+        plugin=plugin,
+        installed_here=not manifest.is_empty(),
     )
 
 

@@ -26,10 +26,11 @@ Action = Literal[
     "register",
     "unregister",
     "manual",  # the command to run by hand (no `claude` CLI on PATH)
+    "plugin",  # the journal-agent-pack plugin is enabled and provides this: nothing installed here
 ]
 
 # Steps that leave the target as it is.
-NO_CHANGE: frozenset[str] = frozenset({"unchanged", "skip", "not-restored", "source"})
+NO_CHANGE: frozenset[str] = frozenset({"unchanged", "skip", "not-restored", "source", "plugin"})
 
 
 class Step(BaseModel):
@@ -71,9 +72,11 @@ class Plan(BaseModel):
 class Options:
     force: bool = False
     mcp: bool = True
+    hooks: bool = True
     http_url: str | None = None
     claude_cli: str | None = None  # absolute path of `claude`, when found
     gitignore: bool = False  # add the machine-specific files to the project's .gitignore
+    plugin: str | None = None  # where the journal-agent-pack plugin is enabled, when it is
 
 
 def detect_claude() -> str | None:

@@ -259,3 +259,33 @@ def test_http_in_a_project_file_is_refused_for_clients_that_would_need_the_token
     result = run_cli(capsys, "install", "--client", client, "--http", "http://127.0.0.1:8765/mcp")
     assert result.code == 1 and "gets committed" in result.err and "--user --http" in result.err
     assert list(project.iterdir()) == []
+
+
+def test_windsurf_http_sends_no_project_and_says_where_project_notes_go(
+    project: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOURNAL_MCP_TOKEN", "w" * 32)
+    url = "http://127.0.0.1:8765/mcp"
+    result = run_cli(capsys, "install", "--user", "--client", "windsurf", "--http", url)
+    assert result.code == 0, result.err
+    assert "project notes go to your user journal" in result.out
+    path = home / ".codeium" / "windsurf" / "mcp_config.json"
+    client_schemas.check("windsurf", path)
+    entry = json.loads(path.read_text())["mcpServers"]["private-journal"]
+    assert entry == {
+        "serverUrl": url,
+        "headers": {"Authorization": "Bearer " + "w" * 32, "X-Private-Journal-Project": str(home.resolve())},
+    }
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_claude_code_user_http_uses_add_json_with_the_helper_and_says_where_notes_go(
+    project: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "http://127.0.0.1:8765/mcp"
+    result = run_cli(capsys, "install", "--user", "--http", url, "--dry-run")
+    assert result.code == 0, result.err
+    line = next(ln for ln in result.out.splitlines() if "run: claude mcp add-json --scope user private-journal" in ln)
+    entry = json.loads(line.split("private-journal ", 1)[1].strip().strip("'"))
+    assert entry["type"] == "http" and entry["url"] == url
+    assert entry["headersHelper"].endswith("journal-mcp http-headers") and "Authorization" not in line

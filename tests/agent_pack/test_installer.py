@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from agent_pack.fsio import sha256_bytes
-from tests.agent_pack.helpers import Result, run_cli, shipped, tree_digest
+from tests.agent_pack.helpers import REPO, Result, run_cli, shipped, tree_digest
 
 JOURNAL_MCP = str(Path(sys.executable).parent / "journal-mcp")
 SERVING_MATH = str(Path(sys.executable).parent / "serving-math")
 NAMES = sorted(shipped())
+SKILL = ".claude/skills/private-journal/SKILL.md"
 
 
 def install(capsys: pytest.CaptureFixture[str], *extra: str) -> Result:
@@ -37,11 +38,13 @@ def test_fresh_install_writes_agents_server_and_manifest(project: Path, capsys: 
     assert Path(JOURNAL_MCP).is_absolute() and Path(JOURNAL_MCP).is_file()
     assert Path(SERVING_MATH).is_absolute() and Path(SERVING_MATH).is_file()
     manifest = json.loads((project / ".claude" / "agent-pack.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {f".claude/agents/{n}" for n in NAMES}
+    assert set(manifest["files"]) == {f".claude/agents/{n}" for n in NAMES} | {SKILL}
     for rel, record in manifest["files"].items():
         assert record["sha256"] == sha256_bytes((project / rel).read_bytes())
     assert set(manifest["mcp_servers"]) == {"serving-math"} and manifest["mcp"]["created_file"] is True
-    assert "6 changed, 0 refused" in result.out
+    assert (project / SKILL).read_bytes() == (REPO / "skills" / "private-journal" / "SKILL.md").read_bytes()
+    assert set(manifest["hooks"]["groups"]) == {"SessionStart", "Stop"}
+    assert "8 changed, 0 refused" in result.out
 
 
 def test_reinstall_is_a_no_op(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -298,9 +301,9 @@ def test_installing_into_the_packs_own_checkout_never_claims_its_source_files(
         (agents / name).write_bytes(content)
     result = install(capsys)
     assert result.code == 0, result.err
-    assert "the pack's own checkout" in result.out and "2 changed, 0 refused" in result.out
+    assert "the pack's own checkout" in result.out and "4 changed, 0 refused" in result.out
     manifest = json.loads((project / ".claude" / "agent-pack.json").read_text(encoding="utf-8"))
-    assert manifest["files"] == {}
+    assert list(manifest["files"]) == [SKILL]  # the skill's source is skills/, not .claude/skills
     assert "private-journal" in json.loads((project / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]
     result = run_cli(capsys, "uninstall")
     assert result.code == 0, result.err

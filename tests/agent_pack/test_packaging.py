@@ -14,6 +14,8 @@ import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent_pack import plugin_render
+from agent_pack.agentfile import parse_agent
 from agent_pack.agents import SOURCE_TREE_DIR, bundled_agents
 from tests.agent_pack.helpers import AGENTS_DIR, REPO, shipped
 from tests.agent_pack.test_seeds import SEEDS, seed_text
@@ -58,9 +60,13 @@ def test_no_second_copy_of_an_agent_in_the_repository() -> None:
 
 def test_plugin_manifest_points_at_every_agent_and_declares_the_server() -> None:
     plugin = json.loads((REPO / ".claude-plugin" / "plugin.json").read_text(encoding="utf-8"))
-    assert plugin["agents"] == [f"./.claude/agents/{name}" for name in sorted(shipped())]
-    assert plugin["mcpServers"]["private-journal"]["command"] == "journal-mcp"
-    assert plugin["mcpServers"]["serving-math"] == {"type": "stdio", "command": "serving-math", "args": []}
+    assert plugin["agents"] == [f"./plugin/agents/{name}" for name in sorted(shipped())]
+    assert plugin["mcpServers"]["private-journal"]["command"] == "${CLAUDE_PLUGIN_ROOT}/plugin/bin/journal-mcp"
+    assert plugin["mcpServers"]["serving-math"] == {
+        "type": "stdio",
+        "command": "${CLAUDE_PLUGIN_ROOT}/plugin/bin/serving-math",
+        "args": [],
+    }
     version = re.search(r'^version = "(.+)"$', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M)
     assert version is not None and plugin["version"] == version.group(1)
     marketplace = json.loads((REPO / ".claude-plugin" / "marketplace.json").read_text(encoding="utf-8"))
@@ -154,3 +160,38 @@ def test_graders_pass_a_good_reply_and_fail_a_bad_one() -> None:
     assert grade(feasible, good) and not grade(feasible, refusal)
     assert grade(impossible, refusal) and not grade(impossible, good)
     assert not grade(feasible, "Sure! Happy to help with your project.")
+
+
+def test_the_plugins_agent_copies_are_current() -> None:
+    """plugin/agents/ is generated from .claude/agents/: regenerate with `python -m agent_pack.plugin_render`."""
+    assert plugin_render.stale() == [], "run: python -m agent_pack.plugin_render"
+
+
+def test_the_plugin_copies_differ_from_the_source_only_in_names() -> None:
+    servers = plugin_render.declared_servers()
+    assert "private-journal" in servers
+    names = [p.stem for p in sorted(AGENTS_DIR.glob("*.md"))]
+    for name in names:
+        source = (AGENTS_DIR / f"{name}.md").read_text(encoding="utf-8")
+        copy = (REPO / "plugin" / "agents" / f"{name}.md").read_text(encoding="utf-8")
+        assert "mcp__private-journal__" in source and "mcp__private-journal__" not in copy
+        assert "mcp__plugin_journal-agent-pack_private-journal__" in copy
+        undone = copy.replace("mcp__plugin_journal-agent-pack_", "mcp__").replace("journal-agent-pack:", "")
+        assert undone == source
+        description = parse_agent(copy).description or ""
+        assert f"journal-agent-pack:{name}" in description or name not in (parse_agent(source).description or "")
+        assert parse_agent(copy).name == name  # Claude Code adds the plugin prefix itself
+
+
+def test_render_namespaces_every_declared_server_and_only_the_description() -> None:
+    text = (
+        '---\nname: a-agent\ndescription: "use the a-agent agent, not b-agent or xa-agent-2"\n---\n'
+        "Call mcp__private-journal__search_journal and mcp__serving-math__kv_cache; the a-agent body stays.\n"
+    )
+    out = plugin_render.render_agent(text, ["private-journal", "serving-math"], ["a-agent", "b-agent"])
+    assert out == (
+        '---\nname: a-agent\ndescription: "use the journal-agent-pack:a-agent agent, not '
+        'journal-agent-pack:b-agent or xa-agent-2"\n---\n'
+        "Call mcp__plugin_journal-agent-pack_private-journal__search_journal and "
+        "mcp__plugin_journal-agent-pack_serving-math__kv_cache; the a-agent body stays.\n"
+    )

@@ -3,7 +3,8 @@
 Normalisations (docs/agent-pack.md): frontmatter made valid YAML (descriptions double-quoted; seed 001's
 backslash-n sequences kept as YAML escapes so they read as the newlines they stand for), seed 000's mojibake
 heading restored to its emoji, a frontmatter added where a seed had none, the journal rhythm appended to
-the agents whose seeds lack it, and one last line in every agent naming the serving-math tools (SERVING_MATH).
+the agents whose seeds lack it, one last line in every agent naming the serving-math tools (SERVING_MATH), and
+in the user's descriptions "Task tool" named by its current name, "Agent tool".
 Seed 002 (a prompt template) becomes its system prompt plus its three inputs.
 """
 
@@ -39,6 +40,11 @@ Search for prior solutions, patterns, and gotchas with `mcp__private-journal__se
 
 Document insights and learnings with `mcp__private-journal__process_thoughts`.
 """
+
+
+def agent_tool(description: str) -> str:
+    """Claude Code's subagent tool was renamed from Task to Agent; the user's examples name it by its new name."""
+    return description.replace("Task tool", "Agent tool")
 
 
 # The one line appended to every agent (after the journal rhythm, as its own paragraph): the serving-math
@@ -88,7 +94,13 @@ def unmojibake(text: str) -> str:
 def test_000_ai_platform_architect() -> None:
     fields, body = seed_frontmatter(seed_text("000"))
     fm, agent_body = agent("ai-platform-architect")
-    assert fm == {"name": fields["name"], "description": fields["description"], "model": "sonnet", "color": "blue"}
+    assert "Task tool" in fields["description"]
+    assert fm == {
+        "name": fields["name"],
+        "description": agent_tool(fields["description"]),
+        "model": "sonnet",
+        "color": "blue",
+    }
     assert "ðŸ“”" in body  # the seed's mojibake ...
     agent_body = without_serving_math(agent_body)
     assert agent_body.lstrip("\n") == unmojibake(body).lstrip("\n")  # ... is the only other change to the body
@@ -98,7 +110,8 @@ def test_000_ai_platform_architect() -> None:
 def test_001_ml_deployment_engineer() -> None:
     fields, body = seed_frontmatter(seed_text("001"))
     fm, agent_body = agent("ml-deployment-engineer")
-    assert fm["description"] == fields["description"].replace("\\n", "\n")
+    assert "Task tool" in fields["description"]
+    assert fm["description"] == agent_tool(fields["description"]).replace("\\n", "\n")
     assert "\n\n<example>\nContext:" in str(fm["description"])
     assert (fm["name"], fm["model"], fm["color"]) == (fields["name"], "inherit", "red")
     assert without_serving_math(agent_body).lstrip("\n") == body.lstrip("\n").rstrip("\n") + "\n\n" + RHYTHM

@@ -20,11 +20,11 @@ def states(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, dict[st
 
 def test_status_before_and_after_install(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli(capsys, "status")
-    assert result.code == 1 and result.out.count("not-installed") == 4 and "not-registered" in result.out
+    assert result.code == 1 and result.out.count("not-installed") == 5 and "not-registered" in result.out
     assert run_cli(capsys, "install").code == 0
     result = run_cli(capsys, "status")
     assert result.code == 0, result.out
-    assert result.out.count("installed") == 4 and "registered" in result.out
+    assert result.out.count("installed") == 5 and "registered" in result.out  # 4 agents and the hooks
 
 
 def test_every_state(project: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:

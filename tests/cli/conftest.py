@@ -26,6 +26,7 @@ def run_cli(
         "JOURNAL_MCP_PROJECT_JOURNAL",
         "PRIVATE_JOURNAL_PATH",
         "JOURNAL_MCP_TOKEN",
+        "XDG_DATA_HOME",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in journal_env.items():

@@ -54,8 +54,14 @@ def test_claude_plugin_validate_sees_every_agent_and_the_server(client_env: dict
     out = claude(client_env, "plugin", "validate", ".").stdout
     for path in sorted((REPO / ".claude" / "agents").glob("*.md")):
         assert f"agents: journal-agent-pack:{path.stem}" in out
-    assert "mcpServers: private-journal stdio journal-mcp" in out
-    assert "serving-math stdio serving-math" in out
+    assert "mcpServers: private-journal stdio ${CLAUDE_PLUGIN_ROOT}/plugin/bin/journal-mcp" in out
+    assert (
+        'hooks: SessionStart startup|resume|clear|compact command "\\"${CLAUDE_PLUGIN_ROOT}/plugin/bin/journal-mcp\\" hook session-start"'
+        in out
+    )
+    assert 'hooks: Stop command "\\"${CLAUDE_PLUGIN_ROOT}/plugin/bin/journal-mcp\\" hook stop"' in out
+    assert "skills: journal-agent-pack:private-journal" in out
+    assert "serving-math stdio ${CLAUDE_PLUGIN_ROOT}/plugin/bin/serving-math" in out
 
 
 def test_claude_plugin_validate_catches_a_broken_agent(client_env: dict[str, str], tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent_pack import plan
-from agent_pack.agents import bundled_agents
+from agent_pack.agents import bundled_agents, bundled_skills
 from agent_pack.clients import CLAUDE_CODE, get
 from agent_pack.manifest import Manifest
 from agent_pack.scope import Scope
@@ -28,7 +28,7 @@ def build_plan(
             add_uninstalls(the_plan, scope, [c.name for c in others], options)
         return the_plan
     the_plan = (
-        plan.plan_install(scope, current, bundled_agents(), command, options)
+        plan.plan_install(scope, current, bundled_agents(), command, options, bundled_skills())
         if CLAUDE_CODE in wanted
         else plan.empty_plan(scope, current, command)
     )

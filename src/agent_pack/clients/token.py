@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-from functools import cache
 
 from agent_pack.errors import ClientError
 from agent_pack.servers import Server
@@ -21,10 +21,17 @@ class TokenReader:
         self.server = server
 
     def __call__(self) -> str:
-        return _authorization(str(self.server.command))
+        # Once per command run; keyed by what decides the answer, so a changed environment asks again.
+        key = (str(self.server.command), *(os.environ.get(k, "") for k in _DECIDING))
+        if key not in _answers:
+            _answers[key] = _authorization(str(self.server.command))
+        return _answers[key]
 
 
-@cache
+_DECIDING = ("HOME", "JOURNAL_MCP_TOKEN", "JOURNAL_MCP_USER_JOURNAL", "PRIVATE_JOURNAL_PATH")
+_answers: dict[tuple[str, ...], str] = {}
+
+
 def _authorization(command: str) -> str:
     argv = [command, "http-headers"]
     try:

@@ -3,7 +3,7 @@
 Documented at https://docs.windsurf.com/windsurf/cascade/mcp: stdio entries take `command`,
 `args`, `env`; remote ones `serverUrl` and `headers`. Windsurf has no variable naming the open
 project and cannot run a command for its headers, so an HTTP entry holds the token (the file is
-written 0600) and its project notes go to the server's own project (see the step's note).
+written 0600) and its project notes go to the user journal (the step says so).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from agent_pack.clients.base import Client, Registration, TokenSource, stdio_command
 from agent_pack.clients.formats import JsonServers
 from agent_pack.scope import Scope
-from agent_pack.servers import Server
+from agent_pack.servers import PROJECT_HEADER, Server
 
 
 class Windsurf(Client):
@@ -31,10 +31,13 @@ class Windsurf(Client):
         return Registration({"command": command, "args": args, **({"env": server.env} if server.env else {})})
 
     def http(self, server: Server, scope: Scope, token: TokenSource) -> Registration:
+        # The header names the home directory, which the server reads as "no project": project notes go to the
+        # user journal, never to wherever the server happened to start.
+        headers = {"Authorization": token(), PROJECT_HEADER: str(scope.root)}
         return Registration(
-            {"serverUrl": server.url, "headers": {"Authorization": token()}},
-            note="Windsurf cannot say which project is open: project notes go to the directory the server "
-            "was started in (use the stdio registration for per-project notes)",
+            {"serverUrl": server.url, "headers": headers},
+            note="Windsurf cannot say which project is open: its project notes go to your user journal "
+            "(the stdio registration, without --http, keeps them per project)",
             secret=True,
         )
 

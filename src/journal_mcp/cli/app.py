@@ -20,7 +20,7 @@ from journal_mcp.cli.command import (
     EXIT_USAGE,
     Command,
 )
-from journal_mcp.cli.commands import read, serve, transfer, upkeep
+from journal_mcp.cli.commands import hook, read, serve, transfer, upkeep
 from journal_mcp.cli.commands.serve import run_serve
 from journal_mcp.cli.console import Output
 from journal_mcp.core.errors import InvalidInputError, JournalError
@@ -50,7 +50,7 @@ environment: JOURNAL_MCP_USER_JOURNAL, JOURNAL_MCP_PROJECT_JOURNAL, CLAUDE_PROJE
 {EXIT_CODES}"""
 
 
-COMMANDS: list[Command] = [*serve.COMMANDS, *read.COMMANDS, *upkeep.COMMANDS, *transfer.COMMANDS]
+COMMANDS: list[Command] = [*serve.COMMANDS, *read.COMMANDS, *upkeep.COMMANDS, *transfer.COMMANDS, *hook.COMMANDS]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -74,6 +74,7 @@ class SearchResult(BaseModel):
 
 class EntryListing(BaseModel):
     hits: list[Hit]
+    notice: str | None = Field(default=None, description="Why the listing is incomplete, when it is.")
 
 
 class WrittenEntry(BaseModel):
@@ -100,6 +101,7 @@ class EntryView(BaseModel):
 
 class EntryViews(BaseModel):
     entries: list[EntryView]
+    notice: str | None = Field(default=None, description="Why entries may be missing, when they may.")
 
 
 def utc_now() -> datetime:

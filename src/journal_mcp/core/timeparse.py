@@ -13,7 +13,28 @@ _UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y":
 HELP = "Use an ISO date or time (2026-11-01, 2026-11-01T14:30) or a span back from now (30m, 12h, 7d, 2w, 1y)."
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+MAX_CHARS = 100
+
+
 def parse_time_bound(text: str, *, now: datetime | None = None, end_of_day: bool = False) -> datetime:
+    """Return the UTC instant a `since`/`until` argument names, between 1970 and 9999.
+
+    Raises InvalidInputError for text that is not a date, or one outside that range.
+    """
+    if len(text) > MAX_CHARS:
+        raise InvalidInputError(f"A date is at most {MAX_CHARS} characters; got {len(text):,}. {HELP}")
+    try:
+        moment = _parse(text, now=now, end_of_day=end_of_day)
+    except (OverflowError, ValueError):
+        moment = None
+    if moment is None or not EARLIEST <= moment <= LATEST:
+        raise InvalidInputError(f"{text[:40]!r} is outside the dates a journal holds (1970 to 9999). {HELP}")
+    return moment
+
+
+def _parse(text: str, *, now: datetime | None = None, end_of_day: bool = False) -> datetime:
     """Return the UTC instant a `since`/`until` argument names.
 
     A date alone means the start of that local day, or its end when `end_of_day` is set (so

@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
 from journal_mcp.core.config import PROJECT_HEADER, Settings
 from journal_mcp.core.errors import JournalError
 from journal_mcp.core.models import EntryListing, EntryView, EntryViews, SearchResult, WriteResult
 from journal_mcp.server import formatting, prompts
+from journal_mcp.server.arguments import describe
 from journal_mcp.server.lifecycle import JournalOpener, OpenAfterListing
+from journal_mcp.server.wire import run_stdio
 
 if TYPE_CHECKING:
     from journal_mcp.service.journal import Journal
@@ -96,7 +98,16 @@ def _result(text: str, data: BaseModel) -> CallToolResult:
     )
 
 
-SectionText = Annotated[str | None, Field(default=None)]
+def _none_or_text(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    return None if value is None else handler(value)
+
+
+# Text that may be left out (or null). Declared as `str`, not `str | None`, so the SDK never parses
+# a JSON-looking string ('{"a": 1}', 'null', '[1]') into something else: text is stored verbatim.
+if TYPE_CHECKING:
+    OptionalText = str | None
+else:
+    OptionalText = Annotated[str, WrapValidator(_none_or_text)]
 Limit = Annotated[int, Field(ge=1, le=100, description="Maximum number of entries to return (1-100).")]
 JournalChoice = Annotated[
     Literal["both", "project", "user"],
@@ -146,43 +157,43 @@ def build_server(
     async def process_thoughts(
         ctx: Context,
         reflections: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Your honest, unfiltered reflections on how the work went: what you think and "
                 "feel about it, what worried or pleased you. Nobody else reads this."
             ),
         ] = None,
         observations: Annotated[
-            str | None,
+            OptionalText,
             Field(description="Things you noticed while working: facts, surprises, patterns, open questions."),
         ] = None,
         feelings: Annotated[
-            str | None,
+            OptionalText,
             Field(description="(v1 name, kept for older agents) What you are feeling, written as it is."),
         ] = None,
         project_notes: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Notes about THIS project: architecture decisions that worked or failed, "
                 "gotchas, commands, where things live. Stored in the project's own journal."
             ),
         ] = None,
         user_context: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="What you learned about working with your human collaborator: preferences, "
                 "decisions and their reasons, communication style."
             ),
         ] = None,
         technical_insights: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Lessons beyond this project: debugging techniques, design patterns, "
                 "library behaviour, e.g. 'vLLM: set --gpu-memory-utilization 0.85 to avoid OOM at startup'."
             ),
         ] = None,
         world_knowledge: Annotated[
-            str | None,
+            OptionalText,
             Field(description="Anything else worth remembering: domain knowledge, surprising facts."),
         ] = None,
     ) -> Annotated[CallToolResult, WriteResult]:
@@ -226,14 +237,14 @@ def build_server(
             ),
         ] = None,
         since: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Only entries written at or after this: ISO date/time ('2026-11-01') or a span "
                 "back from now ('7d', '12h', '2w')."
             ),
         ] = None,
         until: Annotated[
-            str | None,
+            OptionalText,
             Field(
                 description="Only entries written at or before this (same forms as since; a date includes "
                 "that whole day)."
@@ -321,10 +332,24 @@ def build_server(
 
 
 class JournalServer(MCPServer):
-    """MCPServer that answers the hidden legacy tools but leaves them out of tools/list."""
+    """MCPServer that answers the hidden legacy tools but leaves them out of tools/list, explains bad
+    arguments in sentences, and survives undecodable requests on stdio."""
 
     async def list_tools(self) -> list[Tool]:
         return [tool for tool in await super().list_tools() if tool.name not in HIDDEN_TOOLS]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        """Argument errors as one sentence per argument (what it must be, what was given), not pydantic's dump."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(describe(name, cause)) from cause
+            raise
+
+    async def run_stdio_async(self) -> None:
+        await run_stdio(self._lowlevel_server)  # answers requests with lone surrogates (see server.wire)
 
 
 def _version() -> str:

@@ -46,15 +46,17 @@ def search_text(result: SearchResult) -> str:
 
 def listing_text(result: EntryListing, days: float) -> str:
     span = f"{days:g} days"
+    note = f"Notice: {result.notice}\n" if result.notice else ""
     if not result.hits:
-        return f"No entries found in the last {span}."
-    lines = [f"Recent entries (last {span}):"]
+        return f"{note}No entries found in the last {span}."
+    lines = [f"{note}Recent entries (last {span}):"]
     for i, hit in enumerate(result.hits, 1):
         lines += ["", *_hit_lines(i, hit, with_score=False)]
     return "\n".join(lines)
 
 
 def views_text(result: EntryViews) -> str:
+    note = f"Notice: {result.notice}\n\n" if result.notice else ""
     if not result.entries:
-        return "The journal has no entries yet."
-    return "\n---\n\n".join(view.text for view in result.entries)
+        return f"{note}The journal has no entries yet."
+    return note + "\n---\n\n".join(view.text for view in result.entries)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journal_mcp.core.config import Settings
-from journal_mcp.core.errors import EntryNotFoundError, InvalidInputError
+from journal_mcp.core.errors import EntryNotFoundError, InvalidInputError, JournalError, StorageError
 from journal_mcp.core.models import (
     Entry,
     EntryListing,
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 100
+MAX_QUERY_CHARS = 4_000
 ENTRY_ID = re.compile(r"^(project|user)/\d{8}-\d{6}-\d{6}-[0-9a-f]{6}$")
 SEARCH_TYPES = ("both", "project", "user")
 
@@ -118,13 +119,27 @@ class Journal:
             record_project(self.settings)
         return found
 
-    def targets(self, kinds: Sequence[JournalType]) -> list[Target]:
-        """The existing stores to query for `kinds`, each once, with the kinds it holds."""
+    def targets(self, kinds: Sequence[JournalType], problems: list[str] | None = None) -> list[Target]:
+        """The existing stores to query for `kinds`, each once, with the kinds it holds.
+
+        With `problems`, a journal that cannot be opened is left out and the reason appended there
+        (degraded, not down), unless every journal asked for failed; without it, the error is raised.
+        """
         grouped: dict[int, tuple[JournalStore, list[JournalType]]] = {}
+        failures: list[JournalError] = []
         for kind in kinds:
-            store = self.store(kind)
+            try:
+                store = self.store(kind)
+            except JournalError as exc:
+                if problems is None:
+                    raise
+                failures.append(exc)
+                problems.append(f"the {kind} journal is unavailable ({exc})")
+                continue
             if store is not None:
                 grouped.setdefault(id(store), (store, []))[1].append(kind)
+        if failures and not grouped:
+            raise failures[0]
         return [(store, tuple(ks)) for store, ks in grouped.values()]
 
     def __enter__(self) -> Journal:
@@ -187,14 +202,14 @@ class Journal:
                 continue
             if not isinstance(value, str):
                 raise InvalidInputError(f"{key} must be text; got {type(value).__name__}.")
-            if not value.strip():
-                continue
-            if len(value) > limit:
-                raise InvalidInputError(
-                    f"{key} is {len(value):,} characters; the limit is {limit:,} "
-                    "(JOURNAL_MCP_MAX_SECTION_CHARS). Split it into several entries."
-                )
             text = clean_text(value.strip())
+            if not text:
+                continue
+            if len(text) > limit:  # counted after cleaning: what would be stored
+                raise InvalidInputError(
+                    f"{key} is {len(text):,} characters; the limit is {limit:,} "
+                    "(JOURNAL_MCP_MAX_SECTION_CHARS). Split it into several entries. Nothing was written."
+                )
             if self.settings.redact_secrets:
                 text, found = redact_secrets(text)
                 redactions += found
@@ -218,14 +233,34 @@ class Journal:
         return added
 
     def _store_all(self, entries: Sequence[NewEntry]) -> None:
+        """Store entries in their journals: all of them, or none (and an error saying so).
+
+        Every journal is opened and checked writable first; if the second journal's write still
+        fails, the first one's entry is removed again. Only if that removal fails too does the error
+        say exactly which entry was kept.
+        """
         grouped: dict[int, tuple[JournalStore, list[NewEntry]]] = {}
         for entry in entries:
             store = self.store(entry.journal, create=True)
             assert store is not None
             grouped.setdefault(id(store), (store, []))[1].append(entry)
+        for store, _ in grouped.values():
+            store.check_writable()
+        done: list[tuple[JournalStore, list[NewEntry]]] = []
         for store, batch in grouped.values():
-            store.add_entries(batch)
-            if self.semantic is not None:
+            try:
+                store.add_entries(batch)
+            except JournalError as exc:
+                kept = [e.id for s, b in done if not _removed(s, b) for e in b]
+                if kept:
+                    raise StorageError(
+                        f"{exc} The other part of this entry was stored and could not be taken back: "
+                        f"{', '.join(kept)}. Do not write it again; write only the part that failed."
+                    ) from exc
+                raise StorageError(f"{str(exc).rstrip('.')}. Nothing was written.") from exc
+            done.append((store, batch))
+        if self.semantic is not None:
+            for store, batch in done:
                 self.semantic.entries_written(store, batch)
 
     # -- reading ------------------------------------------------------------------------------
@@ -257,6 +292,11 @@ class Journal:
         """Validate a search's arguments (InvalidInputError naming the bad one) before any slow work; its filters."""
         if not isinstance(query, str) or not query.strip():
             raise InvalidInputError("query must be a non-empty search text, e.g. 'times I was stuck on GPU memory'.")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidInputError(
+                f"query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}. "
+                "Search for the few words or the sentence that matter."
+            )
         check_limit(limit)
         return self.filters(type, sections, since, until)
 
@@ -280,27 +320,40 @@ class Journal:
             )
         query = clean_text(query)
         semantic, notice = (None, None) if self.semantic is None else self.semantic.search_inputs(query, min_score)
-        return hybrid.search(query, self.targets(filters.kinds), filters, limit, semantic=semantic, notice=notice)
+        problems: list[str] = []
+        targets = self.targets(filters.kinds, problems)
+        if problems:
+            notice = "; ".join([*problems, *([notice] if notice else [])]) + ". Results are from the other journal."
+        return hybrid.search(query, targets, filters, limit, semantic=semantic, notice=notice)
 
     def recent(self, *, limit: int = 10, type: str = "both", days: float = 30) -> EntryListing:
         check_limit(limit)
         if isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= 36500:
             raise InvalidInputError(f"days must be a number from 1 to 36500; got {days!r}.")
         filters = Filters(kinds=check_type(type), since=utc_now() - timedelta(days=days))
-        entries = self._newest(filters, limit)
-        return EntryListing(hits=[make_hit(e) for e in entries])
+        entries, notice = self._newest(filters, limit)
+        return EntryListing(hits=[make_hit(e) for e in entries], notice=notice)
 
-    def _newest(self, filters: Filters, limit: int) -> list[Entry]:
+    def _newest(self, filters: Filters, limit: int) -> tuple[list[Entry], str | None]:
+        """The newest entries, and a notice naming any journal that could not be read."""
         entries: list[Entry] = []
-        for store, kinds in self.targets(filters.kinds):
-            entries.extend(store.recent(Filters(kinds, filters.sections, filters.since, filters.until), limit))
+        problems: list[str] = []
+        targets = self.targets(filters.kinds, problems)
+        for store, kinds in targets:
+            try:
+                entries.extend(store.recent(Filters(kinds, filters.sections, filters.since, filters.until), limit))
+            except JournalError as exc:
+                if len(targets) == 1:
+                    raise
+                problems.append(f"the {'/'.join(kinds)} journal could not be read ({exc})")
         entries.sort(key=lambda e: (e.created_at, e.id), reverse=True)
-        return entries[:limit]
+        notice = "; ".join(problems) + ". Showing the other journal only." if problems else None
+        return entries[:limit], notice
 
     def read_recent(self, *, limit: int = 5, type: str = "both") -> EntryViews:
         check_limit(limit)
-        entries = self._newest(Filters(kinds=check_type(type)), limit)
-        return EntryViews(entries=[entry_view(e) for e in entries])
+        entries, notice = self._newest(Filters(kinds=check_type(type)), limit)
+        return EntryViews(entries=[entry_view(e) for e in entries], notice=notice)
 
     def read(self, path: str) -> EntryView:
         """The entry with id `path`. Never touches the file system by a client-given path."""
@@ -315,6 +368,14 @@ class Journal:
         if entry is None or entry.journal != kind:
             raise EntryNotFoundError(f"No journal entry has the id {path!r} (it may belong to another project).")
         return entry_view(entry)
+
+
+def _removed(store: JournalStore, batch: Sequence[NewEntry]) -> bool:
+    try:
+        store.delete_entries([e.id for e in batch])
+    except JournalError:
+        return False
+    return True
 
 
 def entry_markdown(entry: Entry) -> str:

@@ -52,7 +52,9 @@ class SemanticStatus(BaseModel):
 class StoreSource(Protocol):
     """Where the worker finds the stores to keep embedded (a `Journal`)."""
 
-    def targets(self, kinds: Sequence[JournalType]) -> list[tuple[JournalStore, tuple[JournalType, ...]]]: ...
+    def targets(
+        self, kinds: Sequence[JournalType], problems: list[str] | None = None
+    ) -> list[tuple[JournalStore, tuple[JournalType, ...]]]: ...
 
     def open_stores(self) -> list[JournalStore]: ...
 
@@ -204,15 +206,27 @@ class SemanticSearch:
             return 0
         total = 0
         # Also the project journals a shared server opened for its clients (they share the stores).
-        stores = {id(store): store for store, _ in journal.targets(("project", "user"))}
+        # A journal that cannot be opened is skipped (logged), so the healthy one is still embedded.
+        problems: list[str] = []
+        try:
+            stores = {id(store): store for store, _ in journal.targets(("project", "user"), problems)}
+        except JournalError as exc:
+            problems.append(str(exc))
+            stores = {}
+        for problem in problems:
+            log.warning("Backfill skips %s.", problem)
         stores.update((id(store), store) for store in journal.open_stores())
         for store in stores.values():
-            if store.read_only_reason is not None:
+            if store.read_only_reason is not None or store.corrupt_reason is not None:
                 continue
-            model_id = model_id_for(store, embedder.identity)
-            if model_id is None:
+            try:
+                model_id = model_id_for(store, embedder.identity)
+                if model_id is None:
+                    continue
+                self._pending = store.count_missing_embeddings(model_id)
+            except JournalError as exc:
+                log.warning("Backfill skips %s: %s", store.path or "memory", exc)
                 continue
-            self._pending = store.count_missing_embeddings(model_id)
             if self._pending == 0:
                 continue
             log.info("Embedding %d journal entries in %s.", self._pending, store.path or "memory")

@@ -22,13 +22,14 @@ from pathlib import Path
 import sqlite_utils
 
 from journal_mcp.core.errors import CorruptJournalError, JournalError, StorageError
-from journal_mcp.core.models import Entry, NewEntry, iso_utc, parse_iso_utc
+from journal_mcp.core.models import Entry, NewEntry, iso_utc
 from journal_mcp.store import pathsafe
 from journal_mcp.store.dbfile import identify
 from journal_mcp.store.dbopen import is_corruption, open_checked, open_read_only, quick_check
-from journal_mcp.store.filters import Filters, where_sql
+from journal_mcp.store.filters import Filters
 from journal_mcp.store.migrations import SCHEMA_VERSION, migrate
 from journal_mcp.store.migrations import schema_version as _schema_version
+from journal_mcp.store.reading import entries_from_rows, entries_query, recent_ids_query
 from journal_mcp.store.search_tables import KeywordHit, SearchTables
 from journal_mcp.store.vector_tables import VectorTables
 
@@ -190,6 +191,21 @@ class JournalStore(VectorTables, SearchTables):
         if self.path is not None:
             self._fix_modes()
 
+    def check_writable(self) -> None:
+        """Raise the error a write would meet (read-only disk, damaged journal) without writing."""
+        if self.read_only_reason is not None:
+            raise StorageError(
+                f"The journal {self.path} is read-only ({self.read_only_reason}); nothing was written. "
+                "Check the disk and the directory's permissions."
+            )
+        if self.corrupt_reason is not None:
+            raise self._corrupt_error()
+
+    def delete_entries(self, ids: Sequence[str]) -> None:
+        """Remove entries (and, by cascade, their sections and vectors) in one transaction."""
+        with self.write_transaction() as conn:
+            conn.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in ids])
+
     def _corrupt_error(self) -> CorruptJournalError:
         return CorruptJournalError(
             f"The journal {self.path} is damaged ({self.corrupt_reason}); nothing was written. "
@@ -247,33 +263,14 @@ class JournalStore(VectorTables, SearchTables):
         found: dict[str, Entry] = {}
         ids = list(dict.fromkeys(ids))
         for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self._read(
-                f"""SELECT e.id, e.kind, e.created_at, s.name, s.body FROM entries e
-                    JOIN sections s ON s.entry_id = e.id
-                    WHERE e.id IN ({marks}) ORDER BY e.id, s.position""",
-                batch,
-            )
-            for entry_id, kind, created_at, name, body in rows:
-                entry = found.get(entry_id)
-                if entry is None:
-                    entry = found[entry_id] = Entry(
-                        id=entry_id, journal=kind, created_at=parse_iso_utc(created_at), sections={}
-                    )
-                entry.sections[name] = body
+            entries_from_rows(self._read(*entries_query(ids[start : start + 500])), into=found)
         return found
 
     def get_entry(self, entry_id: str) -> Entry | None:
         return self.get_entries([entry_id]).get(entry_id)
 
     def recent_ids(self, filters: Filters, limit: int) -> list[str]:
-        where, params = where_sql(filters)
-        rows = self._read(
-            f"SELECT e.id FROM entries e WHERE {where} ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
-            [*params, limit],
-        )
-        return [r[0] for r in rows]
+        return [r[0] for r in self._read(*recent_ids_query(filters, limit))]
 
     def recent(self, filters: Filters, limit: int) -> list[Entry]:
         ids = self.recent_ids(filters, limit)

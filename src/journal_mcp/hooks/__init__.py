@@ -1,0 +1,7 @@
+"""Claude Code hooks: a briefing from the journal at session start, one reminder to write before stopping.
+
+They run as `journal-mcp hook session-start|stop`, read the hook's JSON on stdin and answer on stdout.
+They never import numpy, torch or mcp, never change the journal, never wait more than a fraction of a
+second for it, and never fail a session: a problem becomes a line in the briefing (and on stderr).
+`JOURNAL_MCP_HOOKS=0` turns both off.
+"""
