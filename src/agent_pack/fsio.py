@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from agent_pack.errors import McpConfigError
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -50,3 +54,21 @@ def backup(path: Path) -> Path:
     target = backup_path(path)
     shutil.copy2(path, target)
     return target
+
+
+def load_json_object(path: Path, *, hint: str) -> dict[str, Any] | None:
+    """A JSON file holding an object, as a dict; None when it does not exist. Anything else raises
+    McpConfigError naming the file (and, for bad JSON, the place), with `hint` saying what to do."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise McpConfigError(f"{path} is not UTF-8 text", hint=hint) from exc
+    except json.JSONDecodeError as exc:
+        raise McpConfigError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", hint=hint
+        ) from exc
+    if not isinstance(data, dict):
+        raise McpConfigError(f"{path} must hold a JSON object, not {type(data).__name__}", hint=hint)
+    return data

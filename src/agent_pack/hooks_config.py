@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_pack.errors import McpConfigError
+from agent_pack.fsio import load_json_object
 
 Group = dict[str, Any]
 Settings = dict[str, Any]
@@ -66,19 +67,10 @@ def settings_path(root: Path, kind: str) -> Path:
 
 def load(path: Path) -> Settings | None:
     """A settings file as a dict; None when it does not exist. Malformed files raise McpConfigError."""
-    if not path.exists():
-        return None
     hint = f"fix {path} by hand (nothing was changed), or rerun with --no-hooks"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise McpConfigError(f"{path} is not UTF-8 text", hint=hint) from exc
-    except json.JSONDecodeError as exc:
-        raise McpConfigError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", hint=hint
-        ) from exc
-    if not isinstance(data, dict):
-        raise McpConfigError(f"{path} must hold a JSON object, not {type(data).__name__}", hint=hint)
+    data = load_json_object(path, hint=hint)
+    if data is None:
+        return None
     hooks = data.get("hooks", {})
     if not isinstance(hooks, dict) or not all(isinstance(v, list) for v in hooks.values()):
         raise McpConfigError(f'{path}: "hooks" must map event names to lists of hook groups', hint=hint)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_pack.errors import AgentPackError, McpConfigError
+from agent_pack.fsio import load_json_object
 
 SERVER_NAME = "private-journal"
 # The stateless serving-arithmetic server registered beside the journal (always stdio).
@@ -77,19 +78,10 @@ def find_journal_mcp() -> Path:
 
 def load(path: Path) -> dict[str, Any] | None:
     """A `.mcp.json` as a dict; None when the file does not exist. Malformed files raise McpConfigError."""
-    if not path.exists():
-        return None
     hint = f"fix {path} by hand (nothing was changed), or rerun with --no-mcp"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise McpConfigError(f"{path} is not UTF-8 text", hint=hint) from exc
-    except json.JSONDecodeError as exc:
-        raise McpConfigError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", hint=hint
-        ) from exc
-    if not isinstance(data, dict):
-        raise McpConfigError(f"{path} must hold a JSON object, not {type(data).__name__}", hint=hint)
+    data = load_json_object(path, hint=hint)
+    if data is None:
+        return None
     servers = data.get("mcpServers", {})
     if not isinstance(servers, dict):
         raise McpConfigError(f'{path}: "mcpServers" must be a JSON object', hint=hint)
