@@ -75,6 +75,16 @@ def store(tmp_path: Path) -> JournalStore:
     s.close()
 
 
+@pytest.fixture(params=["float32", "float16"])
+def dtype(request: pytest.FixtureRequest) -> type[np.floating]:
+    """Both matrix precisions: float32 (the ONNX runtime: scores are exact) and float16 (torch loaded:
+    scores pick candidates, rescored from float32 in SQLite)."""
+    if request.param == "float16":
+        pytest.importorskip("torch")
+        return np.float16
+    return np.float32
+
+
 FILTERS = [
     Filters(),
     Filters(kinds=("user",)),
@@ -86,11 +96,13 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("filters", FILTERS)
-def test_results_equal_brute_force_with_filters_applied_before_top_k(store: JournalStore, filters: Filters) -> None:
+def test_results_equal_brute_force_with_filters_applied_before_top_k(
+    store: JournalStore, filters: Filters, dtype: type[np.floating]
+) -> None:
     rng = np.random.default_rng(7)
     model = store.model_id("m", DIM, "f")
     vectors = add(store, model, rng, 1000)
-    index = VectorIndex(store, model, DIM)
+    index = VectorIndex(store, model, DIM, dtype=dtype)
     index.refresh()
     for _ in range(5):
         query = rng.standard_normal(DIM).astype(np.float32)
@@ -101,11 +113,11 @@ def test_results_equal_brute_force_with_filters_applied_before_top_k(store: Jour
         assert np.allclose([g[1] for g in got], [w[1] for w in want], atol=1e-5)
 
 
-def test_a_selective_filter_still_fills_the_limit(store: JournalStore) -> None:
+def test_a_selective_filter_still_fills_the_limit(store: JournalStore, dtype: type[np.floating]) -> None:
     rng = np.random.default_rng(1)
     model = store.model_id("m", DIM, "f")
     add(store, model, rng, 2000)
-    index = VectorIndex(store, model, DIM)
+    index = VectorIndex(store, model, DIM, dtype=dtype)
     index.refresh()
     window = Filters(since=BASE + timedelta(hours=1000), until=BASE + timedelta(hours=1019))  # 20 of 2000
     query = rng.standard_normal(DIM).astype(np.float32)
@@ -191,7 +203,9 @@ def test_another_process_writing_is_picked_up_incrementally(tmp_path: Path) -> N
     store.close()
 
 
-def test_near_ties_below_half_precision_are_ordered_exactly_as_float32(store: JournalStore) -> None:
+def test_near_ties_below_half_precision_are_ordered_exactly_as_float32(
+    store: JournalStore, dtype: type[np.floating]
+) -> None:
     """Vectors differing by less than float16 can resolve: the float32 rescoring still orders them exactly."""
     rng = np.random.default_rng(11)
     model = store.model_id("m", DIM, "f")
@@ -215,7 +229,7 @@ def test_near_ties_below_half_precision_are_ordered_exactly_as_float32(store: Jo
         vectors[f"{entry_id}|observations"] = v
     store.add_entries(entries)
     store.save_embeddings(model, payload)
-    index = VectorIndex(store, model, DIM)
+    index = VectorIndex(store, model, DIM, dtype=dtype)
     index.refresh()
     query = rng.standard_normal(DIM).astype(np.float32)
     query = (query / np.linalg.norm(query) + base) / 2  # cosines near 0.5, differences around 1e-5
@@ -224,3 +238,45 @@ def test_near_ties_below_half_precision_are_ordered_exactly_as_float32(store: Jo
     want = brute_force(vectors, query, Filters(), 10)
     assert [g[0] for g in got] == [w[0] for w in want]
     assert [g[1] for g in got] == pytest.approx([w[1] for w in want], abs=1e-6)
+
+
+@pytest.mark.parametrize("filters", FILTERS[:5])
+def test_best_chunks_of_listed_entries_equal_brute_force(
+    store: JournalStore, filters: Filters, dtype: type[np.floating]
+) -> None:
+    rng = np.random.default_rng(8)
+    model = store.model_id("m", DIM, "f")
+    vectors = add(store, model, rng, 600)
+    index = VectorIndex(store, model, DIM, dtype=dtype)
+    index.refresh()
+    query = rng.standard_normal(DIM).astype(np.float32)
+    query /= np.linalg.norm(query)
+    everything = dict(brute_force(vectors, query, filters, 10_000))
+    listed = [f"{'user' if i % 2 else 'project'}/e{i:06d}" for i in range(0, 600, 7)] + ["user/missing"]
+    scored = index.score(query, filters)
+    got = {e: m.cosine for e, m in scored.best_for(listed).items()}
+    want = {e: everything[e] for e in listed if e in everything}
+    assert got.keys() == want.keys()
+    assert all(abs(got[e] - want[e]) < 1e-5 for e in want)
+    # The same scored query answers the top entries too.
+    assert [m.entry_id for m in scored.top(10)] == [e for e, _ in brute_force(vectors, query, filters, 10)]
+
+
+def test_a_float32_matrix_answers_without_reading_vectors_back(
+    store: JournalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its scores are already exact: no rescoring query per search (the float16 matrix needs one)."""
+    rng = np.random.default_rng(10)
+    model = store.model_id("m", DIM, "f")
+    add(store, model, rng, 300)
+    index = VectorIndex(store, model, DIM, dtype=np.float32)
+    index.refresh()
+
+    def refuse(ids: list[int]) -> dict[int, bytes]:
+        raise AssertionError(f"read {len(ids)} vectors back from SQLite")
+
+    monkeypatch.setattr(store, "vectors_by_id", refuse)
+    scored = index.score(np.ones(DIM, np.float32) / 4, Filters())
+    top = scored.top(10)
+    assert len(top) == 10
+    assert set(scored.best_for([m.entry_id for m in top])) == {m.entry_id for m in top}

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from journal_mcp.search.ranking import CONTEXT_GAP_SECONDS, CONTEXT_LIFT, Candidate, Link, base_score, term_weight
-from journal_mcp.search.vector_index import VectorIndex
+from journal_mcp.search.vector_index import Scored, VectorIndex
 from journal_mcp.store.storage import Filters, JournalStore
 
 POOL = 100  # candidates from each signal (the most results a search returns)
@@ -80,8 +80,9 @@ def gather(
     """Candidates from `store`: the POOL nearest by meaning, the POOL strongest keyword matches, and
     the neighbours (same journal, same session) of the CONTEXT_SOURCES best."""
     candidates: dict[str, Candidate] = {}
-    if index is not None:
-        for m in index.search(vector, filters, POOL):
+    scored = index.score(vector, filters) if index is not None else None
+    if scored is not None:
+        for m in scored.top(POOL):
             candidates[m.entry_id] = Candidate(m.entry_id, cosine=m.cosine, section=m.section, vector_id=m.vector_id)
     strengths = keyword_strengths(store, weighted, filters) if weighted else {}
     strongest = sorted(strengths.items(), key=lambda item: (-item[1][0], item[0]))[:POOL]
@@ -95,18 +96,16 @@ def gather(
     # Context sources are chosen before keyword-only candidates get their cosine, so the vectors
     # are read once for them and the new neighbours together.
     links = _context(store, filters, candidates, strengths)
-    _fill_cosines(candidates, vector, index, filters)
+    _fill_cosines(candidates, scored)
     return Gathered(candidates, links)
 
 
-def _fill_cosines(
-    candidates: dict[str, Candidate], vector: npt.NDArray[np.float32], index: VectorIndex | None, filters: Filters
-) -> None:
+def _fill_cosines(candidates: dict[str, Candidate], scored: Scored | None) -> None:
     """The best chunk of candidates that came without one (keyword matches, neighbours)."""
     missing = [c.entry_id for c in candidates.values() if c.cosine is None]
-    if index is None or not missing:
+    if scored is None or not missing:
         return
-    for entry_id, m in index.best_for_entries(vector, filters, missing).items():
+    for entry_id, m in scored.best_for(missing).items():
         c = candidates[entry_id]
         c.cosine, c.vector_id = m.cosine, m.vector_id
         if c.keyword == 0:

@@ -93,12 +93,16 @@ def _micros(iso_texts: list[str]) -> npt.NDArray[np.int64]:
 class VectorIndex:
     """The vectors of one model in one store. Thread-safe; searches never wait for the database."""
 
-    def __init__(self, store: JournalStore, model_id: int, dimension: int) -> None:
+    def __init__(
+        self, store: JournalStore, model_id: int, dimension: int, *, dtype: type[np.floating] | None = None
+    ) -> None:
         self.store = store
         self.model_id = model_id
         self.dimension = dimension
         self._lock = threading.Lock()
-        self._dtype: type[np.floating] = np.float16 if "torch" in sys.modules else np.float32
+        if dtype is None:
+            dtype = np.float16 if "torch" in sys.modules else np.float32
+        self._dtype: type[np.floating] = dtype
         self._snapshot = _empty(dimension, self._dtype)
         # Growable buffers behind the snapshot (rows >= size are scratch).
         self._matrix = self._snapshot.matrix
@@ -208,28 +212,21 @@ class VectorIndex:
 
     # -- searching ------------------------------------------------------------------------------
 
+    def score(self, query: npt.NDArray[np.float32], filters: Filters) -> Scored:
+        """`query` against every row `filters` allow, once: ask the result for the top entries and for
+        particular entries' best chunks without another pass over the matrix."""
+        snap = self._snapshot
+        return Scored(self, snap, query, self._approx_scores(snap, query, filters))
+
     def search(self, query: npt.NDArray[np.float32], filters: Filters, limit: int) -> list[ChunkMatch]:
         """The `limit` entries whose best allowed chunk is most similar to `query`, best first."""
-        snap = self._snapshot
-        approx = self._approx_scores(snap, query, filters)
-        allowed = int(np.count_nonzero(approx > -np.inf))
-        if allowed == 0:
-            return []
-        rough = self._top_entries(snap, approx, limit, allowed)
-        cutoff = rough[-1].cosine - RESCORE_MARGIN if len(rough) >= limit else -np.inf
-        rows = np.flatnonzero((approx >= cutoff) & (approx > -np.inf))
-        return self._exact_best(snap, rows, query)[:limit]
+        return self.score(query, filters).top(limit)
 
     def best_for_entries(
         self, query: npt.NDArray[np.float32], filters: Filters, entry_ids: list[str]
     ) -> dict[str, ChunkMatch]:
         """Each listed entry's best allowed chunk (entries without vectors are absent)."""
-        snap = self._snapshot
-        ords = [snap.entry_ord[e] for e in entry_ids if e in snap.entry_ord]
-        if not ords or snap.size == 0:
-            return {}
-        rows = np.flatnonzero(np.isin(snap.entry_ords, np.array(ords, dtype=np.int32)) & self._mask(snap, filters))
-        return {m.entry_id: m for m in self._exact_best(snap, rows, query)}
+        return self.score(query, filters).best_for(entry_ids)
 
     def _top_entries(
         self, snap: _Snapshot, scores: npt.NDArray[np.float32], limit: int, allowed: int
@@ -266,7 +263,8 @@ class VectorIndex:
     def _approx_scores(
         self, snap: _Snapshot, query: npt.NDArray[np.float32], filters: Filters
     ) -> npt.NDArray[np.float32]:
-        """Half-precision cosine of every row (vectors are normalised); rows the filters exclude score -inf."""
+        """The cosine of every row in the matrix's precision (vectors are normalised); rows the filters
+        exclude score -inf."""
         if snap.size == 0:
             return np.zeros(0, np.float32)
         mask = self._mask(snap, filters)
@@ -313,6 +311,52 @@ class VectorIndex:
                 )
             )
         return matches
+
+
+class Scored:
+    """One query scored against every allowed row of one snapshot of an index.
+
+    With a float32 matrix the scores are exact and both questions are answered from them alone.
+    With a float16 matrix they only pick candidates: the rows within RESCORE_MARGIN of the cut-off
+    (for `top`) or the listed entries' rows (for `best_for`) are scored again from float32 in SQLite.
+    """
+
+    def __init__(
+        self, index: VectorIndex, snap: _Snapshot, query: npt.NDArray[np.float32], scores: npt.NDArray[np.float32]
+    ) -> None:
+        self._index = index
+        self._snap = snap
+        self._query = query
+        self._scores = scores
+        self._exact = snap.matrix.dtype == np.float32
+
+    def top(self, limit: int) -> list[ChunkMatch]:
+        """The `limit` entries whose best allowed chunk is most similar to the query, best first."""
+        snap, scores = self._snap, self._scores
+        allowed = int(np.count_nonzero(scores > -np.inf))
+        if allowed == 0:
+            return []
+        rough = self._index._top_entries(snap, scores, limit, allowed)
+        if self._exact:
+            return rough
+        cutoff = rough[-1].cosine - RESCORE_MARGIN if len(rough) >= limit else -np.inf
+        rows = np.flatnonzero((scores >= cutoff) & (scores > -np.inf))
+        return self._index._exact_best(snap, rows, self._query)[:limit]
+
+    def best_for(self, entry_ids: list[str]) -> dict[str, ChunkMatch]:
+        """Each listed entry's best allowed chunk (entries without vectors are absent)."""
+        snap, scores = self._snap, self._scores
+        ords = [snap.entry_ord[e] for e in entry_ids if e in snap.entry_ord]
+        if not ords or snap.size == 0:
+            return {}
+        mine = np.isin(snap.entry_ords, np.array(ords, dtype=np.int32)) & (scores > -np.inf)
+        rows = np.flatnonzero(mine)
+        if self._exact:
+            ordered = rows[np.argsort(-scores[rows], kind="stable")]
+            matches = self._index._best_per_entry(snap, scores, ordered)
+        else:
+            matches = self._index._exact_best(snap, rows, self._query)
+        return {m.entry_id: m for m in matches}
 
 
 def _matvec(
