@@ -143,6 +143,37 @@ def test_keyword_search_filters_inside_sql(tmp_path: Path) -> None:
     assert store.keyword_search('"token"', Filters(kinds=("project",)), 100) == []
 
 
+def test_section_matches_lists_every_matching_section_within_the_filters(tmp_path: Path) -> None:
+    """What the hybrid keyword signal reads: one row per section (not per entry), filters applied in SQL."""
+    from journal_mcp.core.models import NewEntry
+
+    store = JournalStore(tmp_path / "j.db")
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    store.add_entries(
+        [
+            NewEntry(
+                id=f"user/20260101-000000-{i:06d}-abcdef",
+                journal="user",
+                created_at=base.replace(day=1 + i),
+                sections={"observations": f"token {i}", "feelings": "token token" if i % 2 else "other"},
+                content_hash=str(i),
+            )
+            for i in range(10)
+        ]
+    )
+    rows = store.section_matches('"token"', Filters())
+    assert sorted((r.entry_id[-13:-7], r.section) for r in rows) == sorted(
+        [(f"{i:06d}", "observations") for i in range(10)] + [(f"{i:06d}", "feelings") for i in range(1, 10, 2)]
+    )
+    doubled = {r.entry_id: r.rank for r in rows if r.section == "feelings"}
+    single = {r.entry_id: r.rank for r in rows if r.section == "observations"}
+    assert all(doubled[e] < single[e] for e in doubled)  # bm25: lower is better, two matches beat one
+    assert {r.section for r in store.section_matches('"token"', Filters(sections=["feelings"]))} == {"feelings"}
+    assert len(store.section_matches('"token"', Filters(since=base.replace(day=8)))) == 3 + 2
+    assert store.section_matches('"token"', Filters(kinds=("project",))) == []
+    store.close()
+
+
 def test_a_lock_while_opening_is_waited_out_not_mistaken_for_a_read_only_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

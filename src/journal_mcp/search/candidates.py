@@ -62,12 +62,16 @@ def keyword_strengths(
     strengths: dict[str, float] = {}
     best: dict[str, tuple[float, str]] = {}
     for term, weight in weighted:
-        for hit in store.keyword_search(f'"{term}"', filters):
+        per_entry: dict[str, tuple[float, str]] = {}  # this term's best section in each entry
+        for hit in store.section_matches(f'"{term}"', filters):
             part = weight * max(0.0, -hit.rank)
-            strengths[hit.entry_id] = strengths.get(hit.entry_id, 0.0) + part
-            if part > best.get(hit.entry_id, (0.0, ""))[0]:
-                best[hit.entry_id] = (part, hit.section)
-    return {entry_id: (s, best[entry_id][1]) for entry_id, s in strengths.items()}
+            if part > per_entry.get(hit.entry_id, (-1.0, ""))[0]:
+                per_entry[hit.entry_id] = (part, hit.section)
+        for entry_id, (part, section) in per_entry.items():
+            strengths[entry_id] = strengths.get(entry_id, 0.0) + part
+            if part > best.get(entry_id, (0.0, ""))[0]:
+                best[entry_id] = (part, section)
+    return {entry_id: (s, best[entry_id][1] if entry_id in best else "") for entry_id, s in strengths.items()}
 
 
 def gather(

@@ -54,6 +54,21 @@ class SearchTables:
         rows = self._read(sql, [match, *params, -1 if limit is None else limit])
         return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in rows]
 
+    def section_matches(self, match: str, filters: Filters) -> list[KeywordHit]:
+        """Every section matching an FTS5 expression within `filters`, with its BM25, unordered and
+        not grouped by entry: the hybrid ranking combines them per entry itself, which costs half of
+        what grouping on the entry id in SQL does."""
+        where, params = where_sql(filters, section_alias="s")
+        sql = f"""
+            WITH r AS MATERIALIZED (
+                SELECT rowid, bm25(sections_fts) AS rank FROM sections_fts WHERE sections_fts MATCH ?
+            )
+            SELECT s.entry_id, r.rank, s.name FROM r
+            JOIN sections s ON s.id = r.rowid
+            JOIN entries e ON e.id = s.entry_id
+            WHERE {where}"""
+        return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in self._read(sql, [match, *params])]
+
     def matching_sections(self, match: str) -> int:
         """How many sections an FTS5 expression matches (cheap: no ranking), to skip too-common terms."""
         return int(self._read("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?", (match,))[0][0])
