@@ -280,3 +280,30 @@ def test_a_float32_matrix_answers_without_reading_vectors_back(
     top = scored.top(10)
     assert len(top) == 10
     assert set(scored.best_for([m.entry_id for m in top])) == {m.entry_id for m in top}
+
+
+def test_the_product_uses_simsimd_and_agrees_with_numpy_and_the_fallback(
+    store: JournalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SimSIMD is a dependency: a missing one would silently make every search slower, so it is checked;
+    without it, numpy's product gives the same results."""
+    from journal_mcp.search import vector_index
+
+    assert vector_index._simsimd() is not None
+    rng = np.random.default_rng(12)
+    matrix = rng.standard_normal((1000, DIM)).astype(np.float32)
+    query = rng.standard_normal(DIM).astype(np.float32)
+    product = vector_index._matvec(matrix, query)
+    assert product.dtype == np.float32 and product.shape == (1000,)
+    assert np.allclose(product, matrix @ query, atol=1e-5)
+    model = store.model_id("m", DIM, "f")
+    vectors = add(store, model, rng, 400)
+    index = VectorIndex(store, model, DIM, dtype=np.float32)
+    index.refresh()
+    query /= np.linalg.norm(query)
+    with_simd = [(m.entry_id, m.cosine) for m in index.search(query, Filters(), 10)]
+    monkeypatch.setattr(vector_index, "_simsimd", lambda: None)
+    without = [(m.entry_id, m.cosine) for m in index.search(query, Filters(), 10)]
+    want = brute_force(vectors, query, Filters(), 10)
+    assert [e for e, _ in with_simd] == [e for e, _ in without] == [e for e, _ in want]
+    assert np.allclose([c for _, c in with_simd], [c for _, c in want], atol=1e-6)

@@ -21,11 +21,13 @@ allowed row is scored.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -362,14 +364,34 @@ class Scored:
 def _matvec(
     matrix: npt.NDArray[np.float16] | npt.NDArray[np.float32], query: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.float32]:
-    """matrix @ query. A float16 matrix only exists when torch is loaded: torch has a fast float16
-    matrix-vector product on the CPU (numpy has none)."""
-    if matrix.dtype != np.float16:
-        return np.asarray(matrix @ query, dtype=np.float32)
-    import torch
+    """matrix @ query, on one thread.
 
-    product = torch.mv(torch.from_numpy(matrix), torch.from_numpy(query.astype(np.float16)))
-    return product.numpy().astype(np.float32)
+    float32 goes through SimSIMD's dot-product kernels when it is installed (a dependency): numpy's
+    BLAS product splits the scan over every core and waits for the slowest, so on a busy machine it
+    took 40 ms for 235k chunks against SimSIMD's 17 ms (22 and 17 ms on a quiet one). A float16 matrix
+    only exists when torch is loaded: torch has a fast float16 product on the CPU (numpy has none).
+    """
+    if matrix.dtype == np.float16:
+        import torch
+
+        product = torch.mv(torch.from_numpy(matrix), torch.from_numpy(query.astype(np.float16)))
+        return product.numpy().astype(np.float32)
+    simd = _simsimd()
+    if simd is not None and matrix.flags.c_contiguous and matrix.shape[0] > 0:
+        scores = simd.cdist(np.ascontiguousarray(query[None, :]), matrix, metric="dot", out_dtype="float32")
+        return np.asarray(scores, dtype=np.float32).reshape(-1)
+    return np.asarray(matrix @ query, dtype=np.float32)
+
+
+@functools.cache
+def _simsimd() -> Any:
+    """The SimSIMD module, or None (numpy's product is used instead) when it cannot be imported."""
+    try:
+        import simsimd
+    except ImportError:
+        log.warning("simsimd is not installed: vector search uses numpy's product (slower on busy cores)")
+        return None
+    return simsimd
 
 
 def _micros_one(moment: datetime) -> int:
