@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -171,6 +171,48 @@ def test_section_matches_lists_every_matching_section_within_the_filters(tmp_pat
     assert {r.section for r in store.section_matches('"token"', Filters(sections=["feelings"]))} == {"feelings"}
     assert len(store.section_matches('"token"', Filters(since=base.replace(day=8)))) == 3 + 2
     assert store.section_matches('"token"', Filters(kinds=("project",))) == []
+    store.close()
+
+
+def test_neighbours_of_many_entries_equal_each_entrys_nearest_in_time(tmp_path: Path) -> None:
+    """One statement for many sources: each gets its own nearest `steps` entries of its journal type on
+    each side (filters applied), nearest first, ties in time broken by id as the single query does."""
+    from journal_mcp.core.models import NewEntry
+
+    store = JournalStore(tmp_path / "j.db")
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    entries = [
+        NewEntry(
+            id=f"{'user' if i % 3 else 'project'}/20260101-000000-{i:06d}-abcdef",
+            journal="user" if i % 3 else "project",
+            created_at=base + timedelta(minutes=10 * (i // 2)),  # pairs share a time
+            sections={"observations": f"n{i}"},
+            content_hash=str(i),
+        )
+        for i in range(60)
+    ]
+    store.add_entries(entries)
+    order = sorted(entries, key=lambda e: (e.created_at, e.id))
+
+    def expected(source: NewEntry, filters: Filters) -> list[tuple[str, int]]:
+        key = (source.created_at, source.id)
+        same = [
+            e for e in order if e.journal == source.journal and (not filters.since or e.created_at >= filters.since)
+        ]
+        earlier = [e for e in same if (e.created_at, e.id) < key][-2:]
+        later = [e for e in same if (e.created_at, e.id) > key][:2]
+        return [(e.id, -(i + 1)) for i, e in enumerate(reversed(earlier))] + [
+            (e.id, i + 1) for i, e in enumerate(later)
+        ]
+
+    for filters in (Filters(), Filters(since=base + timedelta(minutes=100))):
+        sources = entries[::5]
+        got = store.neighbours_of([e.id for e in sources], filters, 2)
+        for source in sources:
+            listed = got.get(source.id, (0.0, []))[1]
+            want = expected(source, filters)
+            assert sorted((n.entry_id, n.distance) for n in listed) == sorted(want), source.id
+            assert [n.distance for n in listed if n.distance < 0] == sorted((d for _, d in want if d < 0), reverse=True)
     store.close()
 
 

@@ -127,8 +127,9 @@ def _context(
     steps = max(CONTEXT_LIFT)
     sources = sorted(candidates.values(), key=lambda c: (-base_score(c), c.entry_id))[:CONTEXT_SOURCES]
     links: list[Link] = []
+    nearby = store.neighbours_of([s.entry_id for s in sources], filters, steps)
     for source in sources:
-        written, around = store.neighbours(source.entry_id, filters, steps)
+        written, around = nearby.get(source.entry_id, (0.0, []))
         for side in (-1, 1):
             previous = written
             for n in sorted((n for n in around if n.distance * side > 0), key=lambda n: abs(n.distance)):

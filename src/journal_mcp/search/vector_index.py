@@ -43,6 +43,7 @@ PAGE_ROWS = 8192
 KIND_CODES = {"project": 0, "user": 1}
 SECTION_CODES = {name: i for i, name in enumerate(SECTION_TITLES)}
 UNKNOWN_SECTION = len(SECTION_CODES)
+SECTION_NAMES = list(SECTION_TITLES)
 # Below this share of allowed rows, score only those rows; above it, score all and mask.
 SPARSE_SHARE = 0.125
 RESCORE_MARGIN = 0.01
@@ -295,24 +296,28 @@ class VectorIndex:
     def _best_per_entry(
         self, snap: _Snapshot, scores: npt.NDArray[np.float32], ordered_rows: npt.NDArray[np.intp]
     ) -> list[ChunkMatch]:
-        seen: set[int] = set()
-        matches: list[ChunkMatch] = []
-        names = list(SECTION_TITLES)
-        for row in ordered_rows.tolist():
-            ordinal = int(snap.entry_ords[row])
-            if ordinal in seen:
-                continue
-            seen.add(ordinal)
-            code = int(snap.sections[row])
-            matches.append(
-                ChunkMatch(
-                    entry_id=snap.entry_ids[ordinal],
-                    cosine=float(scores[row]),
-                    vector_id=int(snap.vector_ids[row]),
-                    section=names[code] if code < len(names) else "",
-                )
+        """The first row of each entry in `ordered_rows` (best first), as matches in that order."""
+        if ordered_rows.size == 0:
+            return []
+        ordinals = snap.entry_ords[ordered_rows]
+        _, first = np.unique(ordinals, return_index=True)
+        rows = ordered_rows[np.sort(first)]
+        names = SECTION_NAMES
+        return [
+            ChunkMatch(
+                entry_id=snap.entry_ids[ordinal],
+                cosine=cosine,
+                vector_id=vector_id,
+                section=names[code] if code < len(names) else "",
             )
-        return matches
+            for ordinal, cosine, vector_id, code in zip(
+                snap.entry_ords[rows].tolist(),
+                scores[rows].tolist(),
+                snap.vector_ids[rows].tolist(),
+                snap.sections[rows].tolist(),
+                strict=True,
+            )
+        ]
 
 
 class Scored:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from journal_mcp.store.filters import Filters, where_sql
 
+NEIGHBOUR_BATCH = 100  # entries per neighbours statement (two subqueries each; SQLite allows 500)
+
 
 @dataclass(frozen=True)
 class KeywordHit:
@@ -80,21 +82,42 @@ class SearchTables:
     def neighbours(self, entry_id: str, filters: Filters, steps: int) -> tuple[float, list[Neighbour]]:
         """When `entry_id` was written, and up to `steps` entries before and after it in time (of the
         same journal type, within `filters`), nearest first on each side."""
+        return self.neighbours_of([entry_id], filters, steps).get(entry_id, (0.0, []))
+
+    def neighbours_of(
+        self, entry_ids: Sequence[str], filters: Filters, steps: int
+    ) -> dict[str, tuple[float, list[Neighbour]]]:
+        """`neighbours` for several entries, in one statement per NEIGHBOUR_BATCH of them (a search
+        asks for twenty: two statements each were most of its SQLite calls). Entries with no
+        neighbour are absent."""
         where, params = where_sql(filters)
-        found: list[Neighbour] = []
-        written = 0.0
-        for sign, compare, order in ((-1, "<", "DESC"), (1, ">", "ASC")):
-            rows = self._read(
-                f"""SELECT e.id, e.created_at, src.created_at FROM entries e, entries src
-                    WHERE src.id = ? AND e.kind = src.kind
-                      AND (e.created_at, e.id) {compare} (src.created_at, src.id) AND {where}
-                    ORDER BY e.created_at {order}, e.id {order} LIMIT ?""",
-                [entry_id, *params, steps],
-            )
-            if rows:
-                written = _seconds(rows[0][2])
-            found.extend(Neighbour(r[0], sign * (i + 1), _seconds(r[1])) for i, r in enumerate(rows))
-        return written, found
+        sides: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        written: dict[str, str] = {}
+        unique = list(dict.fromkeys(entry_ids))
+        for start in range(0, len(unique), NEIGHBOUR_BATCH):
+            parts: list[str] = []
+            values: list[object] = []
+            for source in unique[start : start + NEIGHBOUR_BATCH]:
+                for sign, compare, order in ((-1, "<", "DESC"), (1, ">", "ASC")):
+                    parts.append(
+                        f"""SELECT * FROM (
+                            SELECT src.id, {sign}, e.id, e.created_at, src.created_at
+                            FROM entries e, entries src
+                            WHERE src.id = ? AND e.kind = src.kind
+                              AND (e.created_at, e.id) {compare} (src.created_at, src.id) AND {where}
+                            ORDER BY e.created_at {order}, e.id {order} LIMIT ?)"""
+                    )
+                    values.extend([source, *params, steps])
+            for source, sign, neighbour, created_at, source_written in self._read(" UNION ALL ".join(parts), values):
+                written[source] = source_written
+                sides.setdefault((source, int(sign)), []).append((created_at, neighbour))
+        found: dict[str, tuple[float, list[Neighbour]]] = {}
+        for (source, sign), rows in sides.items():
+            # Nearest first: stored times are fixed-width ISO 8601, so they sort as text.
+            rows.sort(reverse=sign < 0)
+            _, listed = found.setdefault(source, (_seconds(written[source]), []))
+            listed.extend(Neighbour(n, sign * (i + 1), _seconds(t)) for i, (t, n) in enumerate(rows))
+        return found
 
 
 def _seconds(stored: str) -> float:
