@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -114,23 +115,31 @@ def test_explicit_same_directory_for_both_journals(tmp_path: Path) -> None:
     journal.close()
 
 
-def test_keyword_search_filters_inside_sql(tmp_path: Path) -> None:
+def user_entries(store: JournalStore, count: int, day: Callable[[int], int], sections: Callable[[int], dict]) -> None:
+    """`count` user entries: entry i on January `day(i)` 2026, with `sections(i)`."""
     from journal_mcp.core.models import NewEntry
 
-    store = JournalStore(tmp_path / "j.db")
-    base = datetime(2026, 1, 1, tzinfo=UTC)
     store.add_entries(
         [
             NewEntry(
                 id=f"user/20260101-000000-{i:06d}-abcdef",
                 journal="user",
-                created_at=base.replace(day=1 + i % 28),
-                sections={"observations" if i % 2 else "feelings": f"token {i}"},
+                created_at=BASE.replace(day=day(i)),
+                sections=sections(i),
                 content_hash=str(i),
             )
-            for i in range(40)
+            for i in range(count)
         ]
     )
+
+
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_keyword_search_filters_inside_sql(tmp_path: Path) -> None:
+    store = JournalStore(tmp_path / "j.db")
+    base = BASE
+    user_entries(store, 40, lambda i: 1 + i % 28, lambda i: {"observations" if i % 2 else "feelings": f"token {i}"})
     hits = store.keyword_search('"token"', Filters(kinds=("user",), sections=["feelings"]), 100)
     assert len(hits) == 20 and all(h.section == "feelings" for h in hits)
     since = base.replace(day=20)
@@ -145,21 +154,13 @@ def test_keyword_search_filters_inside_sql(tmp_path: Path) -> None:
 
 def test_section_matches_lists_every_matching_section_within_the_filters(tmp_path: Path) -> None:
     """What the hybrid keyword signal reads: one row per section (not per entry), filters applied in SQL."""
-    from journal_mcp.core.models import NewEntry
-
     store = JournalStore(tmp_path / "j.db")
-    base = datetime(2026, 1, 1, tzinfo=UTC)
-    store.add_entries(
-        [
-            NewEntry(
-                id=f"user/20260101-000000-{i:06d}-abcdef",
-                journal="user",
-                created_at=base.replace(day=1 + i),
-                sections={"observations": f"token {i}", "feelings": "token token" if i % 2 else "other"},
-                content_hash=str(i),
-            )
-            for i in range(10)
-        ]
+    base = BASE
+    user_entries(
+        store,
+        10,
+        lambda i: 1 + i,
+        lambda i: {"observations": f"token {i}", "feelings": "token token" if i % 2 else "other"},
     )
     rows = store.section_matches('"token"', Filters())
     assert sorted((r.entry_id[-13:-7], r.section) for r in rows) == sorted(

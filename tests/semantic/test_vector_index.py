@@ -85,6 +85,18 @@ def dtype(request: pytest.FixtureRequest) -> type[np.floating]:
     return np.float32
 
 
+def indexed(
+    store: JournalStore, seed: int, count: int, dtype: type[np.floating]
+) -> tuple[VectorIndex, dict[str, np.ndarray], np.random.Generator]:
+    """An index over `count` random entries, their vectors, and the generator for the queries."""
+    rng = np.random.default_rng(seed)
+    model = store.model_id("m", DIM, "f")
+    vectors = add(store, model, rng, count)
+    index = VectorIndex(store, model, DIM, dtype=dtype)
+    index.refresh()
+    return index, vectors, rng
+
+
 FILTERS = [
     Filters(),
     Filters(kinds=("user",)),
@@ -99,11 +111,7 @@ FILTERS = [
 def test_results_equal_brute_force_with_filters_applied_before_top_k(
     store: JournalStore, filters: Filters, dtype: type[np.floating]
 ) -> None:
-    rng = np.random.default_rng(7)
-    model = store.model_id("m", DIM, "f")
-    vectors = add(store, model, rng, 1000)
-    index = VectorIndex(store, model, DIM, dtype=dtype)
-    index.refresh()
+    index, vectors, rng = indexed(store, 7, 1000, dtype)
     for _ in range(5):
         query = rng.standard_normal(DIM).astype(np.float32)
         query /= np.linalg.norm(query)
@@ -244,11 +252,7 @@ def test_near_ties_below_half_precision_are_ordered_exactly_as_float32(
 def test_best_chunks_of_listed_entries_equal_brute_force(
     store: JournalStore, filters: Filters, dtype: type[np.floating]
 ) -> None:
-    rng = np.random.default_rng(8)
-    model = store.model_id("m", DIM, "f")
-    vectors = add(store, model, rng, 600)
-    index = VectorIndex(store, model, DIM, dtype=dtype)
-    index.refresh()
+    index, vectors, rng = indexed(store, 8, 600, dtype)
     query = rng.standard_normal(DIM).astype(np.float32)
     query /= np.linalg.norm(query)
     everything = dict(brute_force(vectors, query, filters, 10_000))
