@@ -179,6 +179,34 @@ def test_token_from_environment_and_file(journal_env: dict[str, str]) -> None:
         load_or_create_token(settings, {TOKEN_ENV: "short"})
 
 
+def test_a_token_file_that_is_a_link_or_has_another_name_is_refused_not_followed(
+    journal_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The token file gets a journal file's checks: a symlink (to a token someone else knows) or a hard
+    link is refused with the path named, and the file it points to is neither read nor changed."""
+    from journal_mcp.core.errors import UnsafePathError
+
+    settings = Settings.from_env(journal_env)
+    created = load_or_create_token(settings, {})
+    token_file = Path(created.origin)
+    planted = tmp_path / "planted-token"
+    planted.write_text("p" * 40 + "\n", encoding="utf-8")
+    planted.chmod(0o644)
+    token_file.unlink()
+    token_file.symlink_to(planted)
+    with pytest.raises(UnsafePathError, match="http-token"):
+        load_or_create_token(settings, {})
+    assert planted.read_text(encoding="utf-8") == "p" * 40 + "\n" and mode(planted) == 0o644
+    token_file.unlink()
+    os.link(planted, token_file)
+    with pytest.raises(UnsafePathError, match="hard links"):
+        load_or_create_token(settings, {})
+    token_file.unlink()
+    token_file.write_text("short\n", encoding="utf-8")
+    replaced = load_or_create_token(settings, {})  # no usable token: a new one, 0600
+    assert replaced.created and len(replaced.value) >= 32 and mode(token_file) == 0o600
+
+
 def test_snippet_hides_a_stored_token_unless_asked(journal_env: dict[str, str]) -> None:
     from journal_mcp.server.httpserve import registration_text
 

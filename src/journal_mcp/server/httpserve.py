@@ -25,11 +25,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from journal_mcp.core.config import Settings
-from journal_mcp.core.errors import InvalidInputError, StorageError
+from journal_mcp.core.errors import InvalidInputError, JournalError, StorageError
 from journal_mcp.core.httpheaders import MIN_TOKEN_CHARS, TOKEN_ENV, TOKEN_FILE_NAME
 from journal_mcp.server.httpguard import Limits, guarded_protocol, tls_options
+from journal_mcp.store import pathsafe
 from journal_mcp.store.dbopen import prepare_journal_dir
-from journal_mcp.store.storage import FILE_MODE
 
 log = logging.getLogger(__name__)
 
@@ -88,23 +88,30 @@ def load_or_create_token(settings: Settings, env: Mapping[str, str] | None = Non
         return Token(value=from_env, origin=TOKEN_ENV)
     path = token_path(settings)
     try:
-        if path.exists():
-            if (path.stat().st_mode & 0o777) != FILE_MODE:
-                os.chmod(path, FILE_MODE)
-                log.warning("Tightened %s to mode 0600.", path)
-            value = path.read_text(encoding="utf-8").strip()
-            if len(value) >= MIN_TOKEN_CHARS:
-                return Token(value=value, origin=str(path))
-            log.warning("%s held no usable token; writing a new one.", path)
-            path.unlink()
         prepare_journal_dir(path.parent)
-        value = secrets.token_urlsafe(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(value + "\n")
+        with pathsafe.private_dir(path.parent, create=False) as dir_fd:
+            # Through the directory's descriptor and never through a link: the same checks as a journal
+            # file (regular, the user's own, one link, tightened to 0600).
+            if pathsafe.check_file_at(dir_fd, path.name, path, create=False, writable=False) is not None:
+                value = (pathsafe.read_file_at(dir_fd, path.name) or "").strip()
+                if len(value) >= MIN_TOKEN_CHARS:
+                    return Token(value=value, origin=str(path))
+                log.warning("%s held no usable token; writing a new one.", path)
+                os.unlink(path.name, dir_fd=dir_fd)
+            value = secrets.token_urlsafe(32)
+            pathsafe.write_new_file_at(dir_fd, path.name, value + "\n")
+            stored = (pathsafe.read_file_at(dir_fd, path.name) or "").strip()
+    except JournalError:
+        raise
     except OSError as exc:
         raise StorageError(f"Cannot read or create the token file {path}: {exc.strerror or exc}.") from exc
-    return Token(value=value, origin=str(path), created=True)
+    if len(stored) < MIN_TOKEN_CHARS:
+        raise StorageError(
+            f"The token file {path} changed while this server created it (another server starting at the same "
+            "moment?); start this one again."
+        )
+    # Another server starting at the same moment may have written its token first: both use that one.
+    return Token(value=stored, origin=str(path), created=stored == value)
 
 
 class BearerTokenMiddleware:
