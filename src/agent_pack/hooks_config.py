@@ -1,8 +1,9 @@
 """The journal hooks in Claude Code's settings: the project's `.claude/settings.local.json` or `~/.claude/settings.json`.
 
-Two hook groups, both running `journal-mcp hook ...`: at SessionStart a short briefing from the journal,
-at Stop one reminder to record what was learned. The pack recognises its groups by their command
-(`<journal-mcp> hook session-start|stop`) and owns them by hash, as it owns agent files: it merges them
+Three hook groups, all running `journal-mcp hook ...`: at SessionStart a short briefing from the journal,
+at Stop one reminder to record what was learned, and at SubagentStop (the pack's four agents only) the
+same reminder to the agent before it hands back its answer. The pack recognises its groups by their command
+(`<journal-mcp> hook session-start|stop|subagent-stop`) and owns them by hash, as it owns agent files: it merges them
 into the settings, keeps every other key and hook, and removes only its own unedited groups.
 """
 
@@ -22,13 +23,20 @@ from agent_pack.fsio import load_json_object
 Group = dict[str, Any]
 Settings = dict[str, Any]
 
+# The pack's agents as Claude Code names them: `<name>` installed per project or user, `<plugin>:<name>` from
+# the plugin (tests check this against the bundled agents and the plugin's hooks.json).
+PACK_AGENTS = (
+    "^(journal-agent-pack:)?(ai-model-inference-serving-architect|ai-platform-architect"
+    "|atlas-model-serving-engineer|ml-deployment-engineer)$"
+)
 # event -> (matcher, `journal-mcp hook` argument)
 HOOKS: dict[str, tuple[str | None, str]] = {
     "SessionStart": ("startup|resume|clear|compact", "session-start"),
     "Stop": (None, "stop"),
+    "SubagentStop": (PACK_AGENTS, "subagent-stop"),
 }
 TIMEOUT_SECONDS = 10
-OURS = re.compile(r"journal-mcp['\"]? hook (session-start|stop)\s*$")
+OURS = re.compile(r"journal-mcp['\"]? hook (session-start|stop|subagent-stop)\s*$")
 
 
 def group(journal_mcp: Path, event: str) -> Group:
@@ -50,7 +58,7 @@ def group_hash(value: Group) -> str:
 
 
 def our_argument(value: object) -> str | None:
-    """`session-start` or `stop` for a hook group whose only hook runs `journal-mcp hook ...`, else None."""
+    """`session-start`, `stop` or `subagent-stop` for a hook group whose only hook runs `journal-mcp hook ...`, else None."""
     if not isinstance(value, dict):
         return None
     hooks = value.get("hooks")

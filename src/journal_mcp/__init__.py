@@ -5,7 +5,7 @@ def main() -> None:
     """Console-script entry point (`journal-mcp`)."""
     import sys
 
-    if len(sys.argv) == 3 and sys.argv[1] == "hook" and sys.argv[2] in ("session-start", "stop"):
+    if len(sys.argv) == 3 and sys.argv[1] == "hook" and sys.argv[2] in ("session-start", "stop", "subagent-stop"):
         # A Claude Code hook has a second: skip building the whole CLI (its parsers import the server's modules).
         from journal_mcp.hooks.run import run_hook
 

@@ -88,7 +88,7 @@ def test_user_install_puts_the_hooks_in_the_users_settings(
     result = run_cli(capsys, "install", "--user", "--no-mcp")
     assert result.code == 0, result.out + result.err
     data = json.loads((home / ".claude" / "settings.json").read_text(encoding="utf-8"))
-    assert set(data["hooks"]) == {"SessionStart", "Stop"}
+    assert set(data["hooks"]) == {"SessionStart", "Stop", "SubagentStop"}
     assert (home / ".claude" / "skills" / "private-journal" / "SKILL.md").is_file()
     assert run_cli(capsys, "uninstall", "--user", "--no-mcp").code == 0
     assert not (home / ".claude" / "settings.json").exists()
@@ -124,3 +124,33 @@ def test_status_reports_the_plugin_beside_an_install_as_a_duplicate(
     assert run_cli(capsys, "status").code == 0
     forced = run_cli(capsys, "install", "--ignore-plugin")
     assert forced.code == 0 and (project / ".claude" / "agents").is_dir()
+
+
+def test_an_install_from_before_the_subagent_hook_gains_it_at_the_next_install(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An earlier version installed SessionStart and Stop only: the next install adds SubagentStop, owned like
+    the others, and leaves the two it had alone."""
+    from agent_pack.scope import MANIFEST_NAME
+
+    assert run_cli(capsys, "install").code == 0
+    path = project / ".claude" / "settings.local.json"
+    data = settings(project)
+    del data["hooks"]["SubagentStop"]  # type: ignore[attr-defined]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    manifest_file = project / ".claude" / MANIFEST_NAME
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    del manifest["hooks"]["groups"]["SubagentStop"]
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    before = settings(project)["hooks"]
+    result = run_cli(capsys, "install")
+    assert result.code == 0 and "SubagentStop" in result.out, result.out
+    after = settings(project)["hooks"]
+    assert {k: v for k, v in after.items() if k != "SubagentStop"} == before  # type: ignore[union-attr]
+    group = after["SubagentStop"][0]  # type: ignore[index]
+    assert (
+        group["hooks"][0]["command"] == f"{JOURNAL_MCP} hook subagent-stop"
+        and "ai-platform-architect" in group["matcher"]
+    )
+    assert run_cli(capsys, "uninstall").code == 0
+    assert not path.exists()

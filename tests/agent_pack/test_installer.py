@@ -43,7 +43,7 @@ def test_fresh_install_writes_agents_server_and_manifest(project: Path, capsys: 
         assert record["sha256"] == sha256_bytes((project / rel).read_bytes())
     assert set(manifest["mcp_servers"]) == {"serving-math"} and manifest["mcp"]["created_file"] is True
     assert (project / SKILL).read_bytes() == (REPO / "skills" / "private-journal" / "SKILL.md").read_bytes()
-    assert set(manifest["hooks"]["groups"]) == {"SessionStart", "Stop"}
+    assert set(manifest["hooks"]["groups"]) == {"SessionStart", "Stop", "SubagentStop"}
     assert "8 changed, 0 refused" in result.out
 
 

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from journal_mcp.core.config import Settings
 from journal_mcp.service.journal import Journal
 from tests.clients.conftest import REPO, VENV_BIN, needs_tools
 from tests.clients.fakeapi import FakeAnthropic, text, tool_use
-from tests.clients.roundtrip import RoundTrip, result_text, tool_results
+from tests.clients.roundtrip import RoundTrip, all_text, result_text, system_text, tool_names_in, tool_results
 from tests.clients.sessions import MODES, PLUGIN, Mode, copy_checkout, install, run_session
 
 pytestmark = [pytest.mark.external, pytest.mark.subprocess, needs_tools]
@@ -208,3 +209,69 @@ def test_the_end_of_work_reminder_comes_once_and_only_without_a_write(
     last = json.dumps(fake.messages()[-1])
     assert last.count("Stop hook feedback") == 1, "reminded more than once"
     assert turns == ["work", "answer", "answer"], turns
+
+
+SUBAGENT_REMINDER = "Before you hand your answer back: nothing from this task is in the private journal yet."
+
+
+class Forgetful:
+    """The script for a pack agent that works (a ToolSearch), then answers without writing. Reminded by the
+    SubagentStop hook, it loads the journal tools by the names its text gives, writes a marker, and answers."""
+
+    def __init__(self, agent: str, body_start: str, marker: str) -> None:
+        self.trip = RoundTrip(agent, body_start, marker)  # the main agent's delegation, and the calls made
+        self.subagent_requests: list[str] = []
+
+    def __call__(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        trip = self.trip
+        if trip.body_start not in system_text(body):
+            return trip(body)
+        trip.results.update(tool_results(body))
+        trip.subagent_system = system_text(body)
+        seen = all_text(body.get("messages", []))
+        self.subagent_requests.append(seen)
+        done = [c for c in trip.calls.values() if c["id"] in trip.results]
+        if SUBAGENT_REMINDER not in seen:
+            if not done:
+                return trip._remember([tool_use("ToolSearch", {"query": "select:Read"})])
+            return [text("Design done: one L4 serves the 7B model.")]
+        write = next(n for n in tool_names_in(trip.subagent_system) if n.endswith("__process_thoughts"))
+        if not any(c["name"] == write for c in done):
+            last = done[-1]
+            loaded = last["name"] == "ToolSearch" and write in json.dumps(last["input"])
+            if not loaded or "still connecting" in result_text(trip.results[last["id"]]):
+                if loaded:
+                    time.sleep(1)
+                return trip._remember([tool_use("ToolSearch", {"query": f"select:{write}"})])
+            note = f"Reminded, then recorded {trip.marker}: one L4 serves the 7B model."
+            return trip._remember([tool_use(write, {"project_notes": note})])
+        return [text(f"Design done; recorded {trip.marker}.")]
+
+
+@pytest.mark.parametrize("mode", ["project", "plugin"])
+def test_a_pack_agent_that_forgot_the_journal_is_reminded_once_and_writes(
+    client_env: dict[str, str], project: Path, plugin_source: Path, mode: Mode
+) -> None:
+    """SubagentStop: the agent, not the main session, is asked once to record what it learned; after it
+    writes, the session's own Stop reminder stays quiet (the agent's transcript shows the write)."""
+    install(mode, client_env, project, plugin_source)
+    agent = "ai-platform-architect"
+    marker = f"marker-{uuid.uuid4().hex[:12]}"
+    script = Forgetful(agent, agent_body(mode, agent)[:200], marker)
+    fake = FakeAnthropic(script)
+    try:
+        session = run_session(client_env, project, fake, "Design the serving topology, please.")
+    finally:
+        fake.close()
+    assert session.result.returncode == 0, session.result.stdout + session.result.stderr
+    assert fake.errors == [], fake.errors
+    assert script.trip.chosen_type == (f"{PLUGIN}:{agent}" if mode == "plugin" else agent)
+    reminded = [r for r in script.subagent_requests if SUBAGENT_REMINDER in r]
+    assert reminded, "the agent was never reminded"
+    # Claude Code quotes a blocking hook's reason twice in one block ("Stop hook feedback" and the "blocking
+    # error" line): once is one feedback block.
+    assert reminded[-1].count("Stop hook feedback:\n" + SUBAGENT_REMINDER) == 1, "reminded more than once"
+    hits = journal_search(client_env, project, marker)["hits"]
+    assert hits and marker in json.dumps(hits), hits
+    assert REMINDER not in json.dumps(fake.messages())  # the agent wrote: the session is not reminded
+    assert f"finished {marker}" in session.result.stdout

@@ -14,7 +14,7 @@ import pytest
 
 from journal_mcp.core.config import Settings
 from journal_mcp.hooks.briefing import BUDGET_CHARS, HEADER
-from journal_mcp.hooks.reminder import REMINDER
+from journal_mcp.hooks.reminder import REMINDER, SUBAGENT_REMINDER
 from journal_mcp.hooks.run import run_hook
 from journal_mcp.service.journal import Journal
 
@@ -170,6 +170,52 @@ def test_a_subagent_transcript_counts(env: dict[str, str], tmp_path: Path) -> No
         encoding="utf-8",
     )
     assert hook(env, "stop", {"session_id": "s1", "transcript_path": str(main)}) == ""
+
+
+def test_a_pack_agent_that_worked_without_writing_is_reminded_once_per_task(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """SubagentStop reads the agent's own transcript (not the session's): once per agent id, never when a stop
+    hook already continued it, when it did nothing, or when it wrote."""
+    worked = str(transcript(tmp_path, "Read", "Grep"))
+    event = {"session_id": "s1", "agent_id": "a1b2", "agent_type": "ai-platform-architect"}
+    answer = json.loads(hook(env, "subagent-stop", dict(event, agent_transcript_path=worked)))
+    assert answer == {"decision": "block", "reason": SUBAGENT_REMINDER}
+    assert hook(env, "subagent-stop", dict(event, agent_transcript_path=worked)) == ""  # once per task
+    assert hook(env, "subagent-stop", dict(event, agent_id="c3d4", agent_transcript_path=worked)) != ""  # another task
+    active = dict(event, agent_id="e5f6", agent_transcript_path=worked, stop_hook_active=True)
+    assert hook(env, "subagent-stop", active) == ""
+    chat = tmp_path / "chat"
+    chat.mkdir()
+    idle = dict(event, agent_id="a7", agent_transcript_path=str(transcript(chat)))
+    assert hook(env, "subagent-stop", idle) == ""
+    wrote = tmp_path / "wrote"
+    wrote.mkdir()
+    journaled = str(transcript(wrote, "Read", "mcp__plugin_journal-agent-pack_private-journal__process_thoughts"))
+    assert hook(env, "subagent-stop", dict(event, agent_id="a8", agent_transcript_path=journaled)) == ""
+    # The session's transcript is not the agent's: without the agent's own path, nothing to judge.
+    assert hook(env, "subagent-stop", dict(event, agent_id="a9", transcript_path=worked)) == ""
+    assert hook(env, "subagent-stop", {"agent_transcript_path": worked, "agent_id": "a10"}) == ""  # no session id
+    assert hook(env, "subagent-stop", dict(event, agent_id="../x", agent_transcript_path=worked)) == ""
+
+
+def test_the_subagent_hook_matches_exactly_the_pack_agents_in_every_install() -> None:
+    """The matcher in agent-pack's settings and in the plugin's hooks.json names the bundled agents, as project
+    and user installs (`<name>`) and the plugin (`journal-agent-pack:<name>`) type them, and no other agent."""
+    import re
+
+    from agent_pack.agents import bundled_agents
+    from agent_pack.hooks_config import HOOKS, PACK_AGENTS
+
+    root = Path(__file__).resolve().parents[2]
+    plugin = json.loads((root / "hooks" / "hooks.json").read_text(encoding="utf-8"))
+    assert plugin["hooks"]["SubagentStop"][0]["matcher"] == PACK_AGENTS == HOOKS["SubagentStop"][0]
+    names = [a.agent.name for a in bundled_agents()]
+    assert len(names) == 4
+    for name in names:
+        assert re.search(PACK_AGENTS, name) and re.search(PACK_AGENTS, f"journal-agent-pack:{name}")
+    for other in ("general-purpose", "Explore", "other-plugin:ai-platform-architect", "ai-platform-architect-2"):
+        assert not re.search(PACK_AGENTS, other), other
 
 
 def test_the_hook_process_imports_no_model_numpy_or_mcp(env: dict[str, str]) -> None:

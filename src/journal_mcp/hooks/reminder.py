@@ -1,11 +1,12 @@
-"""The end-of-work reminder: once a session, only when it did some work and wrote nothing to the journal."""
+"""The end-of-work reminders: the session's, once a session, and a pack agent's, once a task; each only
+when that work used tools and wrote nothing to the journal."""
 
 from __future__ import annotations
 
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from journal_mcp.core.config import Settings
@@ -18,6 +19,13 @@ REMINDER = (
     "worth not relearning (a decision and its reason, a gotcha, a fix, how this user likes to work), record it "
     "now with the private-journal server's process_thoughts tool: project_notes for this codebase, "
     "technical_insights or user_context for what holds beyond it. If nothing is worth keeping, just stop."
+)
+SUBAGENT_REMINDER = (
+    "Before you hand your answer back: nothing from this task is in the private journal yet. If it taught "
+    "something worth not relearning (a decision and its reason, a measured number, a gotcha, what this user "
+    "needs), record it now with the private-journal server's process_thoughts tool: project_notes for this "
+    "codebase, technical_insights for what holds beyond it. Then give your answer as you meant to. If nothing is "
+    "worth keeping, just give it."
 )
 WROTE = re.compile(r'"name"\s*:\s*"mcp__[\w-]*private-journal__process_thoughts"')
 TOOL_USE = re.compile(r'"type"\s*:\s*"tool_use"')
@@ -36,8 +44,13 @@ def transcripts(transcript_path: str | None) -> Iterator[Path]:
 
 def scan(transcript_path: str | None) -> tuple[bool, bool]:
     """(did the session use any tool, did it call process_thoughts), from its transcripts."""
+    return scan_files(transcripts(transcript_path))
+
+
+def scan_files(paths: Iterable[Path]) -> tuple[bool, bool]:
+    """(did any of these transcripts use a tool, did any call process_thoughts)."""
     worked = wrote = False
-    for path in transcripts(transcript_path):
+    for path in paths:
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -77,6 +90,18 @@ def reminder(settings: Settings, event: dict[str, object], started_at: str | Non
     if not worked or wrote or wrote_since(settings, started_at):
         return None
     return REMINDER
+
+
+def subagent_reminder(event: dict[str, object]) -> str | None:
+    """A pack agent's reminder, or None: not when a stop hook already continued it, nor without its own
+    transcript showing tool use and no process_thoughts call."""
+    if event.get("stop_hook_active"):
+        return None
+    transcript = event.get("agent_transcript_path")
+    if not isinstance(transcript, str) or not transcript:
+        return None
+    worked, wrote = scan_files([Path(transcript)])
+    return SUBAGENT_REMINDER if worked and not wrote else None
 
 
 def as_output(text: str) -> str:

@@ -1,4 +1,4 @@
-"""`journal-mcp hook session-start|stop`: read the hook's JSON, answer on stdout, never fail the session."""
+"""`journal-mcp hook session-start|stop|subagent-stop`: read the hook's JSON, answer on stdout, never fail the session."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from journal_mcp.core.models import iso_utc
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("session-start", "stop")
+EVENTS = ("session-start", "stop", "subagent-stop")
 OFF = ("0", "false", "no", "off")
 STATE_DAYS = 7  # session markers older than this are removed at the next session start
 
@@ -84,6 +84,25 @@ def stop(settings: Settings, env: Mapping[str, str], event: Mapping[str, Any]) -
     return as_output(text)
 
 
+def subagent_stop(settings: Settings, env: Mapping[str, str], event: Mapping[str, Any]) -> str:
+    """One of the pack's agents is about to hand back its answer: once per task, when it used tools and
+    wrote nothing, ask it to record what it learned (it knows the details; the main agent gets a summary)."""
+    from journal_mcp.hooks.reminder import as_output, subagent_reminder
+
+    agent = str(event.get("agent_id") or "")
+    marker = _session_file(env, event, f"{agent}.reminded") if agent.replace("-", "").isalnum() else None
+    if marker is None or marker.exists():  # without ids it cannot be once a task: stay quiet
+        return ""
+    text = subagent_reminder(dict(event))
+    if text is None:
+        return ""
+    _mark(marker, iso_utc(datetime.now(UTC)))
+    return as_output(text)
+
+
+HANDLERS = {"session-start": session_start, "stop": stop, "subagent-stop": subagent_stop}
+
+
 def _event(raw: str) -> dict[str, Any]:
     """The hook's input; anything that is not a JSON object is read as an empty one (the hook still runs)."""
     try:
@@ -103,7 +122,7 @@ def run_hook(name: str, stdin: IO[str], stdout: IO[str], env: Mapping[str, str] 
         event = _event(stdin.read())
         cwd = event.get("cwd")
         settings = Settings.from_env(env, cwd=Path(cwd) if isinstance(cwd, str) and cwd else None)
-        answer = session_start(settings, env, event) if name == "session-start" else stop(settings, env, event)
+        answer = HANDLERS[name](settings, env, event)
     except (JournalError, OSError, ValueError) as exc:
         print(f"journal-mcp hook {name}: {exc}", file=sys.stderr)
         return 0

@@ -1,4 +1,4 @@
-"""`journal-mcp hook session-start|stop`: the Claude Code hooks (the work is in journal_mcp.hooks)."""
+"""`journal-mcp hook session-start|stop|subagent-stop`: the Claude Code hooks (the work is in journal_mcp.hooks)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from journal_mcp.cli.console import Output
 
 
 def _hook_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("event", choices=["session-start", "stop"], help="which hook: session-start or stop")
+    p.add_argument(
+        "event",
+        choices=["session-start", "stop", "subagent-stop"],
+        help="which hook: session-start, stop or subagent-stop",
+    )
 
 
 def _run_hook(args: argparse.Namespace, output: Output) -> int:
@@ -22,12 +26,13 @@ def _run_hook(args: argparse.Namespace, output: Output) -> int:
 COMMANDS: list[Command] = [
     Command(
         "hook",
-        "Claude Code hooks: the session-start briefing and the end-of-work reminder",
+        "Claude Code hooks: the session-start briefing and the end-of-work reminders",
         "Run one Claude Code hook (agent-pack install and the plugin register them). Reads the hook's JSON on "
         "stdin. session-start prints a short briefing from the journal (this project's newest entries, with "
         "ids, at most 1,500 characters) for the model's context; stop asks once a session, when the session "
-        "used tools and wrote nothing to the journal, to record what it learned. Never loads the embedding "
-        "model, never changes the journal, never fails the session. JOURNAL_MCP_HOOKS=0 turns both off.",
+        "used tools and wrote nothing to the journal, to record what it learned; subagent-stop asks the same of one "
+        "of the pack's agents once per task, before it hands its answer back. Never loads the embedding model, "
+        "never changes the journal, never fails the session. JOURNAL_MCP_HOOKS=0 turns them all off.",
         '  echo \'{"session_id": "s1"}\' | journal-mcp hook session-start',
         _hook_args,
         _run_hook,
