@@ -27,7 +27,7 @@ from journal_mcp.service.journal import Journal
 from tests.clients.conftest import REPO, VENV_BIN, needs_tools
 from tests.clients.fakeapi import FakeAnthropic, text, tool_use
 from tests.clients.roundtrip import RoundTrip, all_text, result_text, system_text, tool_names_in, tool_results
-from tests.clients.sessions import MODES, PLUGIN, Mode, copy_checkout, install, run_session
+from tests.clients.sessions import MODES, PLUGIN, Mode, Session, copy_checkout, install, run_session
 
 pytestmark = [pytest.mark.external, pytest.mark.subprocess, needs_tools]
 
@@ -74,6 +74,19 @@ def seed_entry(env: dict[str, str], project: Path, words: str) -> str:
         return journal.write({"project_notes": words}).entries[0].path
 
 
+def session_with(
+    env: dict[str, str], project: Path, script: Callable[[dict[str, Any]], list[dict[str, Any]]], prompt: str
+) -> Session:
+    """One `claude -p` session against `script` as the model; it must exit 0."""
+    fake = FakeAnthropic(script)
+    try:
+        session = run_session(env, project, fake, prompt)
+    finally:
+        fake.close()
+    assert session.result.returncode == 0, session.result.stdout + session.result.stderr
+    return session
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("agent", AGENTS)
 def test_each_agent_searches_and_writes_the_journal(
@@ -84,13 +97,8 @@ def test_each_agent_searches_and_writes_the_journal(
     body = agent_body(mode, agent)
     marker = f"marker-{uuid.uuid4().hex[:12]}"
     script = RoundTrip(agent, body.splitlines()[0] if not body.startswith("#") else body[:200], marker)
-    fake = FakeAnthropic(script)
-    try:
-        session = run_session(client_env, project, fake, "Design the serving topology, please.")
-    finally:
-        fake.close()
-    output = session.result.stdout + session.result.stderr
-    assert session.result.returncode == 0, output
+    session = session_with(client_env, project, script, "Design the serving topology, please.")
+    fake = session.fake
     assert fake.errors == [], fake.errors
     expected_type = f"{PLUGIN}:{agent}" if mode == "plugin" else agent
     assert script.chosen_type == expected_type, script.offered_types
@@ -168,12 +176,7 @@ def test_a_missing_or_broken_journal_does_not_break_the_session(
         broken.release()
         return script(request)
 
-    fake = FakeAnthropic(release_then_answer)
-    try:
-        session = run_session(client_env, project, fake, "Design the serving topology, please.")
-    finally:
-        fake.close()
-    assert session.result.returncode == 0, session.result.stdout + session.result.stderr
+    session = session_with(client_env, project, release_then_answer, "Design the serving topology, please.")
     assert f"finished {marker}" in session.result.stdout
     first = session.first_request_text
     assert BRIEFING in first, first[:3000]
@@ -198,12 +201,8 @@ def test_the_end_of_work_reminder_comes_once_and_only_without_a_write(
         turns.append("answer")
         return [text("All done.")]
 
-    fake = FakeAnthropic(script)
-    try:
-        session = run_session(client_env, project, fake, "Look around.")
-    finally:
-        fake.close()
-    assert session.result.returncode == 0, session.result.stdout + session.result.stderr
+    session = session_with(client_env, project, script, "Look around.")
+    fake = session.fake
     seen = json.dumps(fake.messages())
     assert seen.count(REMINDER) >= 1
     last = json.dumps(fake.messages()[-1])
@@ -258,12 +257,8 @@ def test_a_pack_agent_that_forgot_the_journal_is_reminded_once_and_writes(
     agent = "ai-platform-architect"
     marker = f"marker-{uuid.uuid4().hex[:12]}"
     script = Forgetful(agent, agent_body(mode, agent)[:200], marker)
-    fake = FakeAnthropic(script)
-    try:
-        session = run_session(client_env, project, fake, "Design the serving topology, please.")
-    finally:
-        fake.close()
-    assert session.result.returncode == 0, session.result.stdout + session.result.stderr
+    session = session_with(client_env, project, script, "Design the serving topology, please.")
+    fake = session.fake
     assert fake.errors == [], fake.errors
     assert script.trip.chosen_type == (f"{PLUGIN}:{agent}" if mode == "plugin" else agent)
     reminded = [r for r in script.subagent_requests if SUBAGENT_REMINDER in r]
