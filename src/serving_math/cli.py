@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -132,6 +134,14 @@ def _run(args: argparse.Namespace) -> int:
     return code
 
 
+def exit_on_stop_signals() -> None:
+    """SIGINT and SIGTERM end the server at once, with status 0. It writes nothing, so nothing is lost; and
+    the SDK reads stdin in a thread no signal interrupts, so without this it would wait for the client to
+    close stdin (Claude Code sends SIGINT at every session end, then SIGTERM 100 ms later)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: os._exit(EXIT_OK))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="serving-math: %(message)s")
@@ -147,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command in (None, "serve"):
         from serving_math.server import build_server
 
+        exit_on_stop_signals()
         build_server(user_dir=user_catalog_dir(args.catalog_dir)).run()
         return
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -205,3 +206,32 @@ def test_self_check_runs_the_real_server() -> None:
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.count("ok   ") == 3
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_stdio_server_exits_on_sigint_and_sigterm(signum: int) -> None:
+    """Ctrl-C, or a client ending its session, stops a running server (it used to wait for stdin to close)."""
+    exe = Path(sys.executable).parent / "serving-math"
+    proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        hello = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"},
+            },
+        }
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write((json.dumps(hello) + "\n").encode())
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["id"] == 1  # serving, stdin still open
+        proc.send_signal(signum)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
