@@ -19,14 +19,9 @@ from journal_mcp.core.config import Settings
 from journal_mcp.server.httpserve import TOKEN_ENV, is_loopback, load_or_create_token
 from tests.cli.conftest import mode, run_subprocess
 from tests.httpserver import Running, free_port, start_server
+from tests.journal.helpers import INITIALIZE as INIT
 from tests.journal.helpers import ok
 
-INIT = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 

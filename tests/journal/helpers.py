@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# A raw JSON-RPC `initialize` request, for tests that speak to a server's stdio or HTTP directly.
+INITIALIZE: dict[str, Any] = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+
 
 def text_of(result: Any) -> str:
     return "".join(getattr(block, "text", "") for block in result.content)

@@ -14,6 +14,7 @@ import pytest
 from journal_mcp.core.errors import InvalidInputError
 from journal_mcp.core.timeparse import parse_time_bound
 from journal_mcp.service.journal import MAX_QUERY_CHARS
+from tests.journal.helpers import INITIALIZE
 
 pytestmark = pytest.mark.anyio
 
@@ -80,19 +81,7 @@ def test_every_extreme_date_is_an_invalid_input_error() -> None:
 @pytest.mark.subprocess
 def test_a_lone_surrogate_over_real_stdio_is_answered(journal_env: dict[str, str]) -> None:
     """The SDK's JSON parser refuses "\\ud800"; the server still answers, storing U+FFFD."""
-    requests = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "t", "version": "1"},
-            },
-        },
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-    ]
+    requests = [INITIALIZE, {"jsonrpc": "2.0", "method": "notifications/initialized"}]
     lines = [json.dumps(r) for r in requests]
     lines.append(
         '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"process_thoughts","arguments":{"observations":"lone \\ud800 half"}}}'

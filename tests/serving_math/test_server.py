@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.journal.helpers import ok, text_of
+from tests.journal.helpers import INITIALIZE, ok, text_of
 
 TOOLS = {"check_sla", "memory_fit", "estimate_performance", "list_catalog"}
 
@@ -215,18 +215,8 @@ def test_the_stdio_server_exits_on_sigint_and_sigterm(signum: int) -> None:
     exe = Path(sys.executable).parent / "serving-math"
     proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        hello = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "t", "version": "0"},
-            },
-        }
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write((json.dumps(hello) + "\n").encode())
+        proc.stdin.write((json.dumps(INITIALIZE) + "\n").encode())
         proc.stdin.flush()
         assert json.loads(proc.stdout.readline())["id"] == 1  # serving, stdin still open
         proc.send_signal(signum)
