@@ -5,11 +5,12 @@ def main() -> None:
     """Console-script entry point (`journal-mcp`)."""
     import sys
 
-    if len(sys.argv) == 3 and sys.argv[1] == "hook" and sys.argv[2] in ("session-start", "stop", "subagent-stop"):
+    if len(sys.argv) == 3 and sys.argv[1] == "hook":
         # A Claude Code hook has a second: skip building the whole CLI (its parsers import the server's modules).
-        from journal_mcp.hooks.run import run_hook
+        from journal_mcp.hooks.run import EVENTS, run_hook
 
-        sys.exit(run_hook(sys.argv[2], sys.stdin, sys.stdout))
+        if sys.argv[2] in EVENTS:
+            sys.exit(run_hook(sys.argv[2], sys.stdin, sys.stdout))
     if len(sys.argv) == 1:
         # What MCP clients start: straight to the stdio server. The CLI's parser, its commands and rich
         # would only delay the first answer (Claude Code's version probe gives up after 3 s).

@@ -18,7 +18,6 @@ from journal_mcp.core.models import iso_utc
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("session-start", "stop", "subagent-stop")
 OFF = ("0", "false", "no", "off")
 STATE_DAYS = 7  # session markers older than this are removed at the next session start
 
@@ -101,6 +100,7 @@ def subagent_stop(settings: Settings, env: Mapping[str, str], event: Mapping[str
 
 
 HANDLERS = {"session-start": session_start, "stop": stop, "subagent-stop": subagent_stop}
+EVENTS = tuple(HANDLERS)  # the `journal-mcp hook` arguments
 
 
 def _event(raw: str) -> dict[str, Any]:

@@ -225,12 +225,6 @@ class VectorIndex:
         """The `limit` entries whose best allowed chunk is most similar to `query`, best first."""
         return self.score(query, filters).top(limit)
 
-    def best_for_entries(
-        self, query: npt.NDArray[np.float32], filters: Filters, entry_ids: list[str]
-    ) -> dict[str, ChunkMatch]:
-        """Each listed entry's best allowed chunk (entries without vectors are absent)."""
-        return self.score(query, filters).best_for(entry_ids)
-
     def _top_entries(
         self, snap: _Snapshot, scores: npt.NDArray[np.float32], limit: int, allowed: int
     ) -> list[ChunkMatch]:

@@ -41,18 +41,13 @@ class SearchTables:
         """BM25-ranked entries whose sections match an FTS5 expression, filters applied in SQL
         (every matching entry when `limit` is None)."""
         where, params = where_sql(filters, section_alias="s")
-        sql = f"""
-            WITH r AS MATERIALIZED (
-                -- Materialized so the planner cannot flatten bm25() into a context it rejects.
-                SELECT rowid, bm25(sections_fts) AS rank FROM sections_fts WHERE sections_fts MATCH ?
-            )
-            SELECT s.entry_id, min(r.rank) AS best, s.name FROM r
-            JOIN sections s ON s.id = r.rowid
-            JOIN entries e ON e.id = s.entry_id
-            WHERE {where}
+        sql = (
+            _matched_sections("s.entry_id, min(r.rank) AS best, s.name", where)
+            + """
             GROUP BY s.entry_id
             ORDER BY best, e.created_at DESC
             LIMIT ?"""
+        )
         rows = self._read(sql, [match, *params, -1 if limit is None else limit])
         return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in rows]
 
@@ -61,15 +56,8 @@ class SearchTables:
         not grouped by entry: the hybrid ranking combines them per entry itself, which costs half of
         what grouping on the entry id in SQL does."""
         where, params = where_sql(filters, section_alias="s")
-        sql = f"""
-            WITH r AS MATERIALIZED (
-                SELECT rowid, bm25(sections_fts) AS rank FROM sections_fts WHERE sections_fts MATCH ?
-            )
-            SELECT s.entry_id, r.rank, s.name FROM r
-            JOIN sections s ON s.id = r.rowid
-            JOIN entries e ON e.id = s.entry_id
-            WHERE {where}"""
-        return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in self._read(sql, [match, *params])]
+        rows = self._read(_matched_sections("s.entry_id, r.rank, s.name", where), [match, *params])
+        return [KeywordHit(entry_id=r[0], rank=float(r[1]), section=r[2]) for r in rows]
 
     def matching_sections(self, match: str) -> int:
         """How many sections an FTS5 expression matches (cheap: no ranking), to skip too-common terms."""
@@ -79,17 +67,13 @@ class SearchTables:
         """Sections in the database (what a term's matching sections are a share of)."""
         return int(self._read("SELECT count(*) FROM sections")[0][0])
 
-    def neighbours(self, entry_id: str, filters: Filters, steps: int) -> tuple[float, list[Neighbour]]:
-        """When `entry_id` was written, and up to `steps` entries before and after it in time (of the
-        same journal type, within `filters`), nearest first on each side."""
-        return self.neighbours_of([entry_id], filters, steps).get(entry_id, (0.0, []))
-
     def neighbours_of(
         self, entry_ids: Sequence[str], filters: Filters, steps: int
     ) -> dict[str, tuple[float, list[Neighbour]]]:
-        """`neighbours` for several entries, in one statement per NEIGHBOUR_BATCH of them (a search
-        asks for twenty: two statements each were most of its SQLite calls). Entries with no
-        neighbour are absent."""
+        """For each of `entry_ids`, when it was written and up to `steps` entries before and after it in
+        time (of the same journal type, within `filters`), nearest first on each side; entries with no
+        neighbour are absent. One statement per NEIGHBOUR_BATCH entries (a search asks for twenty:
+        two statements each were most of its SQLite calls)."""
         where, params = where_sql(filters)
         sides: dict[tuple[str, int], list[tuple[str, str]]] = {}
         written: dict[str, str] = {}
@@ -118,6 +102,20 @@ class SearchTables:
             _, listed = found.setdefault(source, (_seconds(written[source]), []))
             listed.extend(Neighbour(n, sign * (i + 1), _seconds(t)) for i, (t, n) in enumerate(rows))
         return found
+
+
+def _matched_sections(columns: str, where: str) -> str:
+    """SELECT `columns` from the sections matching the FTS5 expression (the first parameter), with their
+    entry (`e`) and section (`s`) rows, under `where`; `r.rank` is the section's BM25."""
+    return f"""
+            WITH r AS MATERIALIZED (
+                -- Materialized so the planner cannot flatten bm25() into a context it rejects.
+                SELECT rowid, bm25(sections_fts) AS rank FROM sections_fts WHERE sections_fts MATCH ?
+            )
+            SELECT {columns} FROM r
+            JOIN sections s ON s.id = r.rowid
+            JOIN entries e ON e.id = s.entry_id
+            WHERE {where}"""
 
 
 def _seconds(stored: str) -> float:

@@ -10,11 +10,9 @@ from journal_mcp.cli.console import Output
 
 
 def _hook_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "event",
-        choices=["session-start", "stop", "subagent-stop"],
-        help="which hook: session-start, stop or subagent-stop",
-    )
+    from journal_mcp.hooks.run import EVENTS
+
+    p.add_argument("event", choices=EVENTS, help=f"which hook: {', '.join(EVENTS)}")
 
 
 def _run_hook(args: argparse.Namespace, output: Output) -> int:
