@@ -220,7 +220,7 @@ install_pack() {
   say "  journal server:  $venv/bin/journal-mcp (registered as private-journal in $project/.mcp.json)"
   say "  math server:     $venv/bin/serving-math (registered as serving-math in $project/.mcp.json)"
   say "  agents:          $project/.claude/agents/ (and the private-journal skill in $project/.claude/skills/)"
-  say "  hooks:           $project/.claude/settings.local.json (session-start briefing, end-of-work reminder;"
+  say "  hooks:           $project/.claude/settings.local.json (session-start briefing, end-of-work reminders for the session and the pack's agents;"
   say "                   JOURNAL_MCP_HOOKS=0 turns them off)"
   say "  commands:        $(bin_dir)/journal-mcp, $(bin_dir)/agent-pack, $(bin_dir)/serving-math (links into the virtualenv)"
   say ""
